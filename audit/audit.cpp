@@ -1,0 +1,2 @@
+// STUB (audit owner replaces).
+namespace blastwall::audit { int placeholder = 0; }

@@ -1,0 +1,2 @@
+// STUB
+namespace blastwall::cli { int placeholder = 0; }

@@ -1,0 +1,2 @@
+// STUB
+namespace blastwall { int engine_placeholder = 0; }

@@ -1,0 +1,2 @@
+// STUB
+namespace blastwall::scope { int placeholder = 0; }
