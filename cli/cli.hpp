@@ -1,0 +1,45 @@
+// Subcommand registration. Each room's commands live in their own file and register here;
+// main.cpp builds the CLI11 app and runs it. A command sets `exit_code` and must not call exit().
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "blastwall/engine.hpp"
+#include "blastwall/result.hpp"
+
+namespace blastwall::cli {
+
+struct GlobalOptions {
+  std::string audit_db;     // --audit-db; empty = default ($XDG_STATE_HOME/blastwall/audit.db)
+  std::string policy_file;  // --policy; an extra, explicit policy layer
+  bool no_color = false;    // --no-color (colour is only used on a TTY anyway)
+  int exit_code = 0;        // set by the command that ran
+};
+
+// Exit codes shared by commands that classify (check, hook fallbacks): see README.
+inline constexpr int k_exit_allow = 0;
+inline constexpr int k_exit_ask = 1;
+inline constexpr int k_exit_deny = 2;
+inline constexpr int k_exit_bad_input = 3;
+
+// cli/check_cmd.cpp
+void register_check(CLI::App& app, GlobalOptions& g);
+void register_rules(CLI::App& app, GlobalOptions& g);
+void register_demo(CLI::App& app, GlobalOptions& g);
+void register_corpus(CLI::App& app, GlobalOptions& g);
+// cli/log_cmd.cpp (audit room)
+void register_log(CLI::App& app, GlobalOptions& g);
+void register_audit(CLI::App& app, GlobalOptions& g);
+void register_replay(CLI::App& app, GlobalOptions& g);
+// cli/hook_cmd.cpp (agent integrations)
+void register_hook(CLI::App& app, GlobalOptions& g);
+void register_install(CLI::App& app, GlobalOptions& g);
+void register_doctor(CLI::App& app, GlobalOptions& g);
+// cli/mcp_cmd.cpp (MCP proxy and approvals)
+void register_mcp(CLI::App& app, GlobalOptions& g);
+void register_approvals(CLI::App& app, GlobalOptions& g);
+void register_pins(CLI::App& app, GlobalOptions& g);
+
+}  // namespace blastwall::cli

@@ -1,2 +1,0 @@
-// STUB
-namespace blastwall::cli { int placeholder = 0; }
