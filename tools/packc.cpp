@@ -7,6 +7,7 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--out" && i + 1 < argc) out = argv[++i];
   }
   std::ofstream f(out);
-  f << "// generated\n";
-  return 0;
+  f << "// generated\n#include \"rules/pack/builtin.hpp\"\nnamespace blastwall::rules {\n"
+       "std::span<const EmbeddedPack> embedded_packs() { return {}; }\n}\n";
+  return f ? 0 : 1;
 }

@@ -6,6 +6,5 @@ Result<PackSpec> load_pack_text(std::string_view, const std::string& source) {
 }
 Result<PackSpec> load_pack_file(const std::string& path) { return make_error("not implemented: " + path); }
 Result<std::vector<PackSpec>> load_pack_path(const std::string& path) { return make_error("not implemented: " + path); }
-Result<std::vector<PackSpec>> load_builtin_packs() { return std::vector<PackSpec>{}; }
 std::vector<LintFinding> lint_packs(const std::vector<PackSpec>&) { return {}; }
 }  // namespace blastwall::rules

@@ -17,7 +17,8 @@ namespace blastwall::rules {
 // A file, or every *.yaml / *.yml in a directory (sorted). Stops at the first broken pack.
 [[nodiscard]] Result<std::vector<PackSpec>> load_pack_path(const std::string& path);
 
-// The packs compiled into the binary (rules/packs/*.yaml at build time).
+// The packs compiled into the binary (rules/packs/*.yaml at build time). Defined in
+// rules/engine/builtin_packs.cpp (it needs the generated table, which lives in blastwall_rules).
 [[nodiscard]] Result<std::vector<PackSpec>> load_builtin_packs();
 
 struct LintFinding {

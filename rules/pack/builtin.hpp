@@ -1,0 +1,21 @@
+// The shipped packs as embedded by the build-time pack compiler (tools/packc.cpp writes
+// build/generated/builtin_packs.cpp defining embedded_packs()). Each entry holds the CBOR encoding of
+// pack_to_json(PackSpec) for one validated rules/packs/*.yaml file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace blastwall::rules {
+
+struct EmbeddedPack {
+  std::string_view name;  // file name, e.g. "filesystem.yaml"
+  const std::uint8_t* cbor;
+  std::size_t size;
+};
+
+std::span<const EmbeddedPack> embedded_packs();
+
+}  // namespace blastwall::rules
