@@ -1,0 +1,2 @@
+// STUB (integrations room).
+namespace blastwall::integrations { int placeholder = 0; }

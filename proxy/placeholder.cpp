@@ -1,0 +1,2 @@
+// STUB (proxy room).
+namespace blastwall::proxy { int placeholder = 0; }
