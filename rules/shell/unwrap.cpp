@@ -1,5 +1,1384 @@
-// STUB (shell-unwrap owner replaces).
+// Stage 2 of the shell parse: turn raw simple commands into the commands that would really run.
+// Wrappers (sudo, env, nice, xargs, ...) are peeled off and recorded; text handed to a shell
+// (bash -c, eval, ssh, watch, here-docs, `echo .. | sh`, one level of base64/hex) is parsed again
+// one level deeper; interpreter one-liners become synthetic commands; SQL becomes snippets.
+// Text that is only data (echo args, grep patterns, commit messages) is never parsed.
+#include <algorithm>
+#include <initializer_list>
+#include <optional>
+#include <utility>
+
 #include "rules/shell/shell.hpp"
+#include "rules/shell/unwrap_internal.hpp"
+
 namespace blastwall::shell {
-void unwrap(ShellParse&, const ShellEnv&, const Limits&) {}
+
+namespace {
+
+constexpr int k_max_unwrap_steps = 64;  // wrappers peeled from one command
+
+std::string base_name(std::string_view s) {
+  while (!s.empty() && s.front() == '\\') s.remove_prefix(1);
+  while (s.size() > 1 && s.back() == '/') s.remove_suffix(1);
+  const auto slash = s.rfind('/');
+  if (slash != std::string_view::npos) s = s.substr(slash + 1);
+  return std::string(s);
+}
+
+bool one_of(std::string_view s, std::initializer_list<std::string_view> set) {
+  return std::find(set.begin(), set.end(), s) != set.end();
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool is_shell_name(std::string_view n) {
+  return one_of(n, {"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "yash", "rbash"});
+}
+
+// python3.11 -> python, nodejs -> node.
+std::optional<std::string> interpreter_language(std::string_view n) {
+  if (n == "python" || n == "python2" || n == "python3" || n == "pypy" || n == "pypy3" ||
+      (starts_with(n, "python") && n.size() > 6 &&
+       n.find_first_not_of("0123456789.", 6) == std::string_view::npos)) {
+    return "python";
+  }
+  if (n == "node" || n == "nodejs" || n == "deno" || n == "bun") return "node";
+  if (n == "perl" || n == "perl5") return "perl";
+  if (n == "ruby") return "ruby";
+  if (n == "php") return "php";
+  return std::nullopt;
+}
+
+bool is_db_client(std::string_view n) {
+  return one_of(n, {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "clickhouse-client",
+                    "clickhouse", "cockroach", "mongosh", "mongo", "redis-cli"});
+}
+
+bool is_stdin_redirect(const Redirect& r) {
+  return r.op == RedirectOp::heredoc || r.op == RedirectOp::herestring ||
+         ((r.op == RedirectOp::read || r.op == RedirectOp::read_write) &&
+          (r.fd == -1 || r.fd == 0));
+}
+
+const Redirect* stdin_body(const SimpleCommand& c) {
+  const Redirect* found = nullptr;
+  for (const auto& r : c.redirects) {
+    if (is_stdin_redirect(r) && (r.fd == -1 || r.fd == 0)) found = &r;  // last one wins
+  }
+  if (found != nullptr && found->op != RedirectOp::heredoc && found->op != RedirectOp::herestring) {
+    return nullptr;
+  }
+  return found;
+}
+
+bool has_file_stdin(const SimpleCommand& c) {
+  for (const auto& r : c.redirects) {
+    if ((r.op == RedirectOp::read || r.op == RedirectOp::read_write) && (r.fd == -1 || r.fd == 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Generic option scanner for wrappers: `-u root`, `-uroot`, `-iu root`, `--user=root`,
+// `--user root`, `--` ends options, the first non-option stops.
+struct OptScan {
+  size_t next = 0;                                        // first operand
+  std::vector<std::pair<std::string, std::string>> seen;  // ("-u","root"), ("-i","")
+  bool has(std::string_view o) const {
+    return std::any_of(seen.begin(), seen.end(), [&](const auto& p) { return p.first == o; });
+  }
+  std::optional<std::string> value(std::string_view o) const {
+    std::optional<std::string> v;
+    for (const auto& p : seen) {
+      if (p.first == o) v = p.second;
+    }
+    return v;
+  }
+};
+
+OptScan scan_options(const std::vector<Word>& argv, size_t start, std::string_view short_with_value,
+                     std::initializer_list<std::string_view> long_with_value,
+                     bool numeric_flags = false) {
+  OptScan s;
+  size_t i = start;
+  while (i < argv.size()) {
+    const std::string& a = argv[i].text;
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a.size() < 2 || a[0] != '-') break;
+    if (numeric_flags &&
+        a.find_first_not_of("0123456789", a[1] == '-' ? 2 : 1) == std::string::npos) {
+      s.seen.emplace_back(a, "");
+      ++i;
+      continue;
+    }
+    if (a[1] == '-') {
+      const auto eq = a.find('=');
+      const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+      if (eq != std::string::npos) {
+        s.seen.emplace_back("--" + name, a.substr(eq + 1));
+      } else if (std::find(long_with_value.begin(), long_with_value.end(), name) !=
+                     long_with_value.end() &&
+                 i + 1 < argv.size()) {
+        s.seen.emplace_back("--" + name, argv[i + 1].text);
+        ++i;
+      } else {
+        s.seen.emplace_back("--" + name, "");
+      }
+      ++i;
+      continue;
+    }
+    for (size_t k = 1; k < a.size(); ++k) {
+      const std::string opt = std::string("-") + a[k];
+      if (short_with_value.find(a[k]) != std::string_view::npos) {
+        if (k + 1 < a.size()) {
+          s.seen.emplace_back(opt, a.substr(k + 1));
+        } else if (i + 1 < argv.size()) {
+          s.seen.emplace_back(opt, argv[i + 1].text);
+          ++i;
+        } else {
+          s.seen.emplace_back(opt, "");
+        }
+        break;
+      }
+      s.seen.emplace_back(opt, "");
+    }
+    ++i;
+  }
+  s.next = i;
+  return s;
+}
+
+bool is_assignment_word(const Word& w) {
+  const auto eq = w.text.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  for (size_t i = 0; i < eq; ++i) {
+    const char c = w.text[i];
+    const bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string join_path(const std::string& base, const std::string& dir) {
+  if (!dir.empty() && dir[0] == '/') return dir;
+  if (base.empty()) return {};
+  if (dir.empty() || dir == ".") return base;
+  return base.back() == '/' ? base + dir : base + "/" + dir;
+}
+
+std::string join_words(const std::vector<Word>& argv, size_t from, size_t to) {
+  std::string s;
+  for (size_t i = from; i < to && i < argv.size(); ++i) {
+    if (i > from) s += ' ';
+    s += argv[i].text;
+  }
+  return s;
+}
+
+bool any_dynamic(const std::vector<Word>& argv, size_t from, size_t to) {
+  for (size_t i = from; i < to && i < argv.size(); ++i) {
+    if (argv[i].dynamic) return true;
+  }
+  return false;
+}
+
+// Backslash escapes as `echo -e` / printf understand them (the common ones).
+std::string process_escapes(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 >= s.size()) {
+      out += s[i];
+      continue;
+    }
+    const char n = s[++i];
+    switch (n) {
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      default:
+        out += '\\';
+        out += n;
+    }
+  }
+  return out;
+}
+
+// How a piece of text reached a consumer's stdin.
+struct StdinText {
+  std::string text;
+  std::string origin;    // pipe | base64 | hex | rev | heredoc | herestring
+  bool dynamic = false;  // the text is not known
+  bool junk = false;     // a decoder produced something that is not text
+  std::string why;
+};
+
+// Context a nested parse inherits from the command that carried its text.
+struct Frame {
+  std::vector<std::string> wrappers;
+  std::string origin;
+  const SimpleCommand* parent = nullptr;
+  bool dynamic_args = false;
+  // ssh host bash <<EOF: the here-doc feeds the first stage of the remote text.
+  std::vector<Redirect> stdin_redirects;
+  std::string stdin_from;
+  std::optional<StdinText> upstream_text;
+};
+
+class Unwrapper {
+ public:
+  Unwrapper(ShellParse& parse, const ShellEnv& env, const Limits& limits)
+      : m_parse(parse), m_env(env), m_limits(limits) {}
+
+  void run() {
+    std::vector<SimpleCommand> raw = std::move(m_parse.commands);
+    m_parse.commands.clear();
+    std::vector<Snippet> kept = std::move(m_parse.snippets);
+    m_parse.snippets.clear();
+    std::vector<int> first_out(raw.size(), -1);
+    Frame top;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      first_out[i] = static_cast<int>(m_out.size());
+      process(raw[i], raw, i, top, 0);
+    }
+    // Snippets stage 1 may have produced point at raw indices: move them to the new ones.
+    for (auto& s : kept) {
+      if (s.command_index >= 0 && static_cast<size_t>(s.command_index) < first_out.size()) {
+        s.command_index = first_out[static_cast<size_t>(s.command_index)];
+      }
+      m_snippets.push_back(std::move(s));
+    }
+    m_parse.commands = std::move(m_out);
+    m_parse.snippets = std::move(m_snippets);
+  }
+
+ private:
+  void fail(const std::string& why) {
+    if (!m_parse.fail_closed) m_parse.fail_reason = why;
+    m_parse.fail_closed = true;
+    m_parse.complete = false;
+    m_parse.trace.push_back("unwrap: fail closed: " + why);
+  }
+
+  void trace(std::string line) { m_parse.trace.push_back(std::move(line)); }
+
+  int emit(SimpleCommand cmd) {
+    if (m_out.size() >= m_limits.max_commands) {
+      if (!m_limits_hit) fail("too many commands after unwrapping");
+      m_limits_hit = true;
+      return -1;
+    }
+    if (!cmd.argv.empty() && cmd.name.empty()) cmd.name = base_name(cmd.argv[0].text);
+    m_out.push_back(std::move(cmd));
+    return static_cast<int>(m_out.size()) - 1;
+  }
+
+  void add_snippet(std::string language, std::string text, int index) {
+    m_snippets.push_back(Snippet{std::move(language), std::move(text), index});
+  }
+
+  // Removes argv[0..k) and records the wrapper. False (nothing removed) when no command remains.
+  bool strip(SimpleCommand& cmd, size_t k, const std::string& label) {
+    if (k >= cmd.argv.size()) return false;
+    std::string consumed = join_words(cmd.argv, 0, k);
+    cmd.argv.erase(cmd.argv.begin(), cmd.argv.begin() + static_cast<std::ptrdiff_t>(k));
+    cmd.wrappers.push_back(label);
+    cmd.name = base_name(cmd.argv[0].text);
+    trace("unwrap: " + consumed + " -> " + cmd.argv[0].text);
+    return true;
+  }
+
+  // ---- the main loop ------------------------------------------------------------------------
+
+  void process(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
+               const Frame& frame, int nesting) {
+    if (nesting > m_limits.max_depth) {
+      fail("unwrapping nested deeper than max_depth");
+      return;
+    }
+    for (int step = 0; step < k_max_unwrap_steps; ++step) {
+      if (cmd.argv.empty()) {
+        emit(std::move(cmd));
+        return;
+      }
+      if (cmd.argv[0].dynamic) {
+        cmd.dynamic_verb = true;
+        cmd.name = base_name(cmd.argv[0].text);
+        trace("unwrap: command name is dynamic: " + cmd.argv[0].text);
+        emit(std::move(cmd));
+        return;
+      }
+      cmd.name = base_name(cmd.argv[0].text);
+      const auto r = peel(cmd);
+      if (r == Peel::peeled) continue;
+      if (r == Peel::done) return;
+      break;  // Peel::terminal
+    }
+    terminal(std::move(cmd), list, index, frame, nesting);
+  }
+
+  enum class Peel { peeled, terminal, done };
+
+  Peel peel(SimpleCommand& cmd) {
+    const std::string n = cmd.name;
+    auto& a = cmd.argv;
+    if (n == "sudo") {
+      const auto o = scan_options(a, 1, "ugCDhprtTUR",
+                                  {"user", "group", "close-from", "chdir", "host", "prompt", "role",
+                                   "type", "command-timeout", "other-user", "chroot"});
+      for (const char* keep : {"-l", "-v", "-k", "-K", "-e", "-V", "--list", "--validate", "--edit",
+                               "--version", "--help", "-h"}) {
+        if (o.has(keep) && !(std::string_view(keep) == "-h" && !o.value("-h")->empty())) {
+          return Peel::terminal;
+        }
+      }
+      size_t k = o.next;
+      while (k < a.size() && is_assignment_word(a[k])) {
+        const auto eq = a[k].text.find('=');
+        cmd.env[a[k].text.substr(0, eq)] = a[k].text.substr(eq + 1);
+        ++k;
+      }
+      if (auto d = o.value("-D")) cmd.cwd = join_path(cmd.cwd, *d);
+      if (auto d = o.value("--chdir")) cmd.cwd = join_path(cmd.cwd, *d);
+      return strip(cmd, k, "sudo") ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "doas") {
+      const auto o = scan_options(a, 1, "uC", {});
+      return strip(cmd, o.next, "doas") ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "env") return peel_env(cmd);
+    if (n == "command") {
+      const auto o = scan_options(a, 1, "", {});
+      if (o.has("-v") || o.has("-V")) return Peel::terminal;  // lookup, not an exec
+      return strip(cmd, o.next, "command") ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "builtin") {
+      return strip(cmd, a.size() > 1 && a[1].text == "--" ? 2 : 1, "builtin") ? Peel::peeled
+                                                                              : Peel::terminal;
+    }
+    if (n == "exec") {
+      const auto o = scan_options(a, 1, "a", {});
+      return strip(cmd, o.next, "exec") ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "nohup" || n == "unbuffer") {
+      const auto o = scan_options(a, 1, "", {});
+      return strip(cmd, o.next, n) ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "setsid") {
+      const auto o = scan_options(a, 1, "", {});
+      return strip(cmd, o.next, n) ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "caffeinate") {
+      const auto o = scan_options(a, 1, "tw", {});
+      return strip(cmd, o.next, n) ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "time") {
+      const auto o = scan_options(a, 1, "fo", {"format", "output"});
+      return strip(cmd, o.next, n) ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "nice") {
+      const auto o = scan_options(a, 1, "n", {"adjustment"}, true);
+      return strip(cmd, o.next, n) ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "ionice") {
+      const auto o = scan_options(a, 1, "cnpPu", {"class", "classdata", "pid", "pgid", "uid"});
+      if (o.has("-p") || o.has("-P") || o.has("-u") || o.has("--pid")) return Peel::terminal;
+      return strip(cmd, o.next, n) ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "stdbuf") {
+      const auto o = scan_options(a, 1, "ioe", {"input", "output", "error"});
+      return strip(cmd, o.next, n) ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "chrt") {
+      const auto o = scan_options(a, 1, "TPD", {"sched-runtime", "sched-period", "sched-deadline"});
+      if (o.has("-p") || o.has("--pid") || o.has("-m") || o.has("--max")) return Peel::terminal;
+      return strip(cmd, o.next + 1, n) ? Peel::peeled : Peel::terminal;  // priority, then cmd
+    }
+    if (n == "taskset") {
+      const auto o = scan_options(a, 1, "", {});
+      if (o.has("-p") || o.has("--pid")) return Peel::terminal;
+      return strip(cmd, o.next + 1, n) ? Peel::peeled : Peel::terminal;  // mask, then cmd
+    }
+    if (n == "timeout") {
+      const auto o = scan_options(a, 1, "sk", {"signal", "kill-after"});
+      return strip(cmd, o.next + 1, n) ? Peel::peeled : Peel::terminal;  // duration, then cmd
+    }
+    if (n == "flock") return peel_flock(cmd);
+    if (n == "xargs") return peel_xargs(cmd);
+    if (n == "busybox") {
+      return strip(cmd, 1, "busybox") ? Peel::peeled : Peel::terminal;
+    }
+    if (n == "docker" || n == "podman" || n == "nerdctl") return peel_docker(cmd);
+    if (n == "kubectl" || n == "oc") return peel_kubectl(cmd);
+    return Peel::terminal;
+  }
+
+  Peel peel_env(SimpleCommand& cmd) {
+    auto& a = cmd.argv;
+    // -S "string": split the string into words in place, then scan again.
+    for (int guard = 0; guard < 8; ++guard) {
+      bool split = false;
+      for (size_t i = 1; i < a.size(); ++i) {
+        const std::string& t = a[i].text;
+        if (t == "--" || t.empty() || t[0] != '-') break;
+        std::string payload;
+        size_t consumed = 0;
+        if ((t == "-S" || t == "--split-string") && i + 1 < a.size()) {
+          payload = a[i + 1].text;
+          consumed = 2;
+        } else if (starts_with(t, "-S")) {
+          payload = t.substr(2);
+          consumed = 1;
+        } else if (starts_with(t, "--split-string=")) {
+          payload = t.substr(15);
+          consumed = 1;
+        } else {
+          continue;
+        }
+        std::vector<Word> words;
+        size_t p = 0;
+        while (p < payload.size()) {
+          while (p < payload.size() && (payload[p] == ' ' || payload[p] == '\t')) ++p;
+          size_t e = p;
+          while (e < payload.size() && payload[e] != ' ' && payload[e] != '\t') ++e;
+          if (e > p) {
+            Word w = a[i];
+            w.text = payload.substr(p, e - p);
+            words.push_back(std::move(w));
+          }
+          p = e;
+        }
+        a.erase(a.begin() + static_cast<std::ptrdiff_t>(i),
+                a.begin() + static_cast<std::ptrdiff_t>(i + consumed));
+        a.insert(a.begin() + static_cast<std::ptrdiff_t>(i), words.begin(), words.end());
+        trace("unwrap: env -S split into " + std::to_string(words.size()) + " words");
+        split = true;
+        break;
+      }
+      if (!split) break;
+    }
+    const auto o = scan_options(
+        a, 1, "uC", {"unset", "chdir", "block-signal", "default-signal", "ignore-signal"});
+    size_t k = o.next;
+    if (k < a.size() && a[k].text == "-") ++k;  // `env -` = -i
+    if (o.has("-i") || o.has("--ignore-environment") || (k > 0 && a[k - 1].text == "-")) {
+      cmd.env.clear();
+    }
+    for (const auto& [opt, val] : o.seen) {
+      if (opt == "-u" || opt == "--unset") cmd.env.erase(val);
+      if (opt == "-C" || opt == "--chdir") cmd.cwd = join_path(cmd.cwd, val);
+    }
+    while (k < a.size() && is_assignment_word(a[k])) {
+      const auto eq = a[k].text.find('=');
+      cmd.env[a[k].text.substr(0, eq)] = a[k].text.substr(eq + 1);
+      ++k;
+    }
+    return strip(cmd, k, "env") ? Peel::peeled : Peel::terminal;
+  }
+
+  Peel peel_flock(SimpleCommand& cmd) {
+    auto& a = cmd.argv;
+    const auto o = scan_options(a, 1, "wEc", {"timeout", "wait", "conflict-exit-code", "command"});
+    if (o.value("-c")) return Peel::terminal;  // handled in terminal() as shell text
+    if (o.value("--command")) return Peel::terminal;
+    size_t k = o.next + 1;  // lock file
+    if (k < a.size() && (a[k].text == "-c" || a[k].text == "--command")) return Peel::terminal;
+    return strip(cmd, k, "flock") ? Peel::peeled : Peel::terminal;
+  }
+
+  Peel peel_xargs(SimpleCommand& cmd) {
+    auto& a = cmd.argv;
+    const auto o = scan_options(a, 1, "InPLsdaEe",
+                                {"max-args", "max-procs", "delimiter", "arg-file", "replace",
+                                 "max-lines", "eof", "max-chars", "process-slot-var"});
+    std::string replace;
+    if (auto r = o.value("-I")) replace = *r;
+    if (auto r = o.value("--replace")) replace = r->empty() ? "{}" : *r;
+    if (o.has("-i") && replace.empty()) replace = "{}";
+    cmd.dynamic_args = true;
+    cmd.origin = "xargs";
+    if (o.next >= a.size()) {  // default command is echo
+      Word w;
+      w.text = "echo";
+      w.begin = cmd.begin;
+      w.end = cmd.end;
+      a.push_back(w);
+    }
+    if (!replace.empty()) {
+      for (size_t i = o.next; i < a.size(); ++i) {
+        if (a[i].text.find(replace) != std::string::npos) a[i].dynamic = true;
+      }
+    }
+    strip(cmd, o.next, "xargs");
+    return Peel::peeled;
+  }
+
+  Peel peel_docker(SimpleCommand& cmd) {
+    auto& a = cmd.argv;
+    size_t sub = 1;
+    if (a.size() > 2 && a[1].text == "compose") sub = 2;
+    if (a.size() <= sub || a[sub].text != "exec") return Peel::terminal;
+    const auto o = scan_options(a, sub + 1, "euw",
+                                {"env", "env-file", "user", "workdir", "detach-keys", "index"});
+    const size_t target = o.next;
+    if (target >= a.size()) return Peel::terminal;
+    const std::string label = cmd.name + " exec " + a[target].text;
+    return strip(cmd, target + 1, label) ? Peel::peeled : Peel::terminal;
+  }
+
+  Peel peel_kubectl(SimpleCommand& cmd) {
+    auto& a = cmd.argv;
+    if (a.size() < 2 || a[1].text != "exec") return Peel::terminal;
+    size_t dashdash = 0;
+    for (size_t i = 2; i < a.size(); ++i) {
+      if (a[i].text == "--") {
+        dashdash = i;
+        break;
+      }
+    }
+    std::string pod;
+    size_t first = 0;
+    if (dashdash != 0) {
+      first = dashdash + 1;
+      const auto o = scan_options(a, 2, "ncf",
+                                  {"namespace", "container", "context", "kubeconfig", "cluster",
+                                   "user", "pod-running-timeout", "filename"});
+      if (o.next < dashdash) pod = a[o.next].text;
+    } else {
+      const auto o = scan_options(a, 2, "ncf",
+                                  {"namespace", "container", "context", "kubeconfig", "cluster",
+                                   "user", "pod-running-timeout", "filename"});
+      if (o.next >= a.size()) return Peel::terminal;
+      pod = a[o.next].text;
+      first = o.next + 1;
+    }
+    const std::string label = cmd.name + " exec" + (pod.empty() ? "" : " " + pod);
+    return strip(cmd, first, label) ? Peel::peeled : Peel::terminal;
+  }
+
+  // ---- commands that end the wrapper chain ---------------------------------------------------
+
+  void terminal(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
+                const Frame& frame, int nesting) {
+    const std::string n = cmd.name;
+    if (is_shell_name(n)) return shell(std::move(cmd), list, index, frame, nesting);
+    if (n == "eval") return eval(std::move(cmd), nesting);
+    if (n == "su") return su(std::move(cmd), nesting);
+    if (n == "ssh") return ssh(std::move(cmd), list, index, frame, nesting);
+    if (n == "watch") return watch(std::move(cmd), nesting);
+    if (n == "flock") return flock_text(std::move(cmd), nesting);
+    if (n == "find") return find(std::move(cmd), list, index, frame, nesting);
+    if (n == "parallel") return parallel(std::move(cmd), nesting);
+    if (auto lang = interpreter_language(n)) {
+      return interpreter(std::move(cmd), *lang, list, index, frame, nesting);
+    }
+    if (is_db_client(n)) return db_client(std::move(cmd), list, index, frame);
+    emit(std::move(cmd));
+  }
+
+  // Parses `text` as shell one level below `carrier` and unwraps the result in place.
+  void nested(const SimpleCommand& carrier, const std::string& text, const std::string& origin,
+              const std::string& wrapper, int nesting, Frame extra = {}) {
+    const int depth = carrier.depth + 1;
+    if (depth > m_limits.max_depth || nesting + 1 > m_limits.max_depth) {
+      fail("nested shell text deeper than max_depth (" + std::to_string(m_limits.max_depth) + ")");
+      return;
+    }
+    ShellEnv env = m_env;
+    env.cwd = carrier.cwd.empty() ? m_env.cwd : carrier.cwd;
+    for (const auto& [k, v] : carrier.env) env.vars[k] = v;
+    ShellParse sub = parse_raw(text, env, m_limits, depth);
+    trace(origin + ": parsed " + std::to_string(sub.commands.size()) + " commands at depth " +
+          std::to_string(depth));
+    for (auto& t : sub.trace) m_parse.trace.push_back("  " + t);
+    if (sub.fail_closed) fail(origin + ": " + sub.fail_reason);
+    if (!sub.complete) m_parse.complete = false;
+
+    Frame f = std::move(extra);
+    f.wrappers = carrier.wrappers;
+    if (!wrapper.empty()) f.wrappers.push_back(wrapper);
+    f.origin = origin;
+    f.parent = &carrier;
+    f.dynamic_args = carrier.dynamic_args;
+    for (size_t i = 0; i < sub.commands.size(); ++i) {
+      if (m_limits_hit) return;
+      SimpleCommand c = sub.commands[i];
+      adopt(c, f, depth);
+      process(std::move(c), sub.commands, i, f, nesting + 1);
+    }
+  }
+
+  void adopt(SimpleCommand& c, const Frame& f, int base_depth) const {
+    const SimpleCommand& p = *f.parent;
+    std::vector<std::string> w = f.wrappers;
+    w.insert(w.end(), c.wrappers.begin(), c.wrappers.end());
+    c.wrappers = std::move(w);
+    if (c.origin.empty() || c.origin == "shell") c.origin = f.origin;
+    if (c.depth < base_depth) c.depth = base_depth;
+    // Spans of nested text do not map to the top-level line: point at the carrier.
+    c.begin = p.begin;
+    c.end = p.end;
+    for (auto& word : c.argv) {
+      word.begin = p.begin;
+      word.end = p.end;
+    }
+    for (const auto& [k, v] : p.env) c.env.emplace(k, v);
+    if (c.cwd.empty()) c.cwd = p.cwd;
+    if (f.dynamic_args) c.dynamic_args = true;
+    if (c.depth == base_depth && c.pipeline_pos == 0) {
+      if (!f.stdin_redirects.empty() && !has_stdin_redirect(c)) {
+        c.redirects.insert(c.redirects.end(), f.stdin_redirects.begin(), f.stdin_redirects.end());
+      }
+      if (!f.stdin_from.empty() && c.stdin_from.empty()) c.stdin_from = f.stdin_from;
+    }
+  }
+
+  static bool has_stdin_redirect(const SimpleCommand& c) {
+    return std::any_of(c.redirects.begin(), c.redirects.end(), is_stdin_redirect);
+  }
+
+  // ---- stdin ------------------------------------------------------------------------------
+
+  // What the command reads on stdin, when it is known text.
+  std::optional<StdinText> stdin_text(const SimpleCommand& cmd,
+                                      const std::vector<SimpleCommand>& list, size_t index,
+                                      const Frame& frame) {
+    if (const Redirect* r = stdin_body(cmd)) {
+      StdinText t;
+      t.text = r->body;
+      t.origin = r->op == RedirectOp::heredoc ? "heredoc" : "herestring";
+      return t;
+    }
+    if (has_file_stdin(cmd)) return std::nullopt;
+    if (cmd.pipeline >= 0 && cmd.pipeline_pos > 0) {
+      const auto up = upstream(list, index);
+      if (!up) return std::nullopt;
+      return produced_text(list, *up, 0);
+    }
+    if (cmd.pipeline_pos == 0 && frame.upstream_text && cmd.depth == frame.parent->depth + 1) {
+      return frame.upstream_text;
+    }
+    return std::nullopt;
+  }
+
+  static std::optional<size_t> upstream(const std::vector<SimpleCommand>& list, size_t index) {
+    if (index >= list.size()) return std::nullopt;
+    const SimpleCommand& c = list[index];
+    for (size_t j = index; j-- > 0;) {
+      const SimpleCommand& u = list[j];
+      if (u.pipeline == c.pipeline && u.depth == c.depth && u.pipeline_pos == c.pipeline_pos - 1) {
+        return j;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // The text a command writes to stdout when it is a literal (echo/printf) or one decoder over a
+  // literal. nullopt = not known text (curl, cat file, ...).
+  std::optional<StdinText> produced_text(const std::vector<SimpleCommand>& list, size_t j,
+                                         int level) {
+    const SimpleCommand& u = list[j];
+    if (u.argv.empty()) return std::nullopt;
+    const std::string n = base_name(u.argv[0].text);
+    const auto& a = u.argv;
+    if (n == "echo") {
+      size_t i = 1;
+      bool escapes = false;
+      while (i < a.size() && (a[i].text == "-n" || a[i].text == "-e" || a[i].text == "-E" ||
+                              a[i].text == "-ne" || a[i].text == "-en")) {
+        escapes = escapes || a[i].text.find('e') != std::string::npos;
+        ++i;
+      }
+      StdinText t;
+      t.origin = "pipe";
+      t.dynamic = any_dynamic(a, i, a.size());
+      t.text = join_words(a, i, a.size());
+      if (escapes) t.text = process_escapes(t.text);
+      return t;
+    }
+    if (n == "printf") {
+      size_t i = 1;
+      if (i < a.size() && a[i].text == "--") ++i;
+      if (i >= a.size()) return std::nullopt;
+      StdinText t;
+      t.origin = "pipe";
+      t.dynamic = any_dynamic(a, i, a.size());
+      std::string fmt = a[i].text;
+      size_t arg = i + 1;
+      std::string out;
+      for (size_t k = 0; k < fmt.size(); ++k) {
+        if (fmt[k] == '%' && k + 1 < fmt.size()) {
+          if (fmt[k + 1] == '%') {
+            out += '%';
+          } else if (fmt[k + 1] == 's' || fmt[k + 1] == 'b') {
+            if (arg < a.size())
+              out += fmt[k + 1] == 'b' ? process_escapes(a[arg++].text) : a[arg++].text;
+          } else {
+            out += fmt[k];
+            continue;
+          }
+          ++k;
+          continue;
+        }
+        out += fmt[k];
+      }
+      t.text = process_escapes(out);
+      return t;
+    }
+    if (level > 0) return std::nullopt;  // ONE level of decoding
+    const auto decoder = decoder_kind(u);
+    if (!decoder) return std::nullopt;
+    std::optional<StdinText> input;
+    if (const Redirect* r = stdin_body(u)) {
+      input = StdinText{r->body, "herestring", false, false, {}};
+    } else if (u.pipeline_pos > 0) {
+      if (const auto up = upstream(list, j)) input = produced_text(list, *up, level + 1);
+    }
+    StdinText t;
+    t.origin = *decoder;
+    if (!input || input->dynamic) {
+      t.dynamic = true;
+      t.why = *decoder + " of unknown input";
+      return t;
+    }
+    std::optional<std::string> decoded;
+    std::string payload = input->text;
+    if (*decoder == "base64") {
+      decoded = detail::decode_base64(payload);
+    } else if (*decoder == "hex") {
+      decoded = detail::decode_hex(payload);
+    } else {  // rev: reverse each line
+      std::string out;
+      size_t p = 0;
+      while (p <= payload.size()) {
+        auto e = payload.find('\n', p);
+        if (e == std::string::npos) e = payload.size();
+        std::string line = payload.substr(p, e - p);
+        std::reverse(line.begin(), line.end());
+        out += line;
+        if (e < payload.size()) out += '\n';
+        p = e + 1;
+      }
+      decoded = out;
+    }
+    if (!decoded) {
+      t.junk = true;
+      t.why = "could not decode " + *decoder + " payload";
+      return t;
+    }
+    // A trailing newline is normal for `echo`; anything else non-printable is junk.
+    while (!decoded->empty() && decoded->back() == '\n') decoded->pop_back();
+    if (!detail::looks_like_text(*decoded)) {
+      t.junk = true;
+      t.why = "decoded " + *decoder + " payload is not text";
+      return t;
+    }
+    t.text = *decoded;
+    return t;
+  }
+
+  static std::optional<std::string> decoder_kind(const SimpleCommand& u) {
+    const std::string n = base_name(u.argv[0].text);
+    const auto& a = u.argv;
+    auto has = [&](std::initializer_list<std::string_view> opts) {
+      for (size_t i = 1; i < a.size(); ++i) {
+        if (one_of(a[i].text, opts)) return true;
+      }
+      return false;
+    };
+    auto has_short = [&](char c) {
+      for (size_t i = 1; i < a.size(); ++i) {
+        const auto& t = a[i].text;
+        if (t.size() >= 2 && t[0] == '-' && t[1] != '-' && t.find(c) != std::string::npos) {
+          return true;
+        }
+      }
+      return false;
+    };
+    if (n == "base64" || n == "base32" || n == "basenc") {
+      if (n == "base64" && (has({"--decode"}) || has_short('d') || has_short('D'))) {
+        return "base64";
+      }
+      return std::nullopt;
+    }
+    if (n == "openssl" && a.size() > 1 && (a[1].text == "base64" || a[1].text == "enc")) {
+      const bool b64 = a[1].text == "base64" || has({"-base64", "-a"});
+      if (b64 && has({"-d"})) return "base64";
+      return std::nullopt;
+    }
+    if (n == "xxd" && has_short('r') && (has_short('p') || has({"-ps", "-plain"}))) return "hex";
+    if (n == "rev" && a.size() == 1) return "rev";
+    return std::nullopt;
+  }
+
+  // Feeds known stdin text to a shell / interpreter / DB client. Returns true when handled.
+  bool consume_stdin_text(SimpleCommand& cmd, const std::optional<StdinText>& t,
+                          const std::string& kind) {
+    if (!t) return false;
+    if (t->junk) {
+      fail(t->why);
+      emit(std::move(cmd));
+      return true;
+    }
+    if (t->dynamic) {
+      if (kind == "shell" || kind == "interpreter") {
+        cmd.dynamic_verb = true;
+        trace("unwrap: " + cmd.name + " reads code that is not known" +
+              (t->why.empty() ? "" : " (" + t->why + ")"));
+      }
+      emit(std::move(cmd));
+      return true;
+    }
+    return false;
+  }
+
+  // ---- shells ------------------------------------------------------------------------------
+
+  void shell(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
+             const Frame& frame, int nesting) {
+    const auto& a = cmd.argv;
+    bool cmode = false;
+    bool smode = false;
+    size_t i = 1;
+    while (i < a.size()) {
+      const std::string& t = a[i].text;
+      if (t == "--" || t == "-") {
+        ++i;
+        break;
+      }
+      if (t.size() < 2 || (t[0] != '-' && t[0] != '+')) break;
+      if (t[1] == '-') {
+        if (t == "--rcfile" || t == "--init-file") ++i;
+        if (t == "--help" || t == "--version") return void(emit(std::move(cmd)));
+        if (t == "--command") cmode = true;  // fish
+        ++i;
+        continue;
+      }
+      bool takes_value = false;
+      for (size_t k = 1; k < t.size(); ++k) {
+        if (t[k] == 'c') cmode = true;
+        if (t[k] == 's') smode = true;
+        if (t[k] == 'o' || t[k] == 'O') takes_value = true;
+      }
+      i += takes_value ? 2 : 1;
+    }
+    if (cmode) {
+      if (i >= a.size()) return void(emit(std::move(cmd)));
+      if (a[i].dynamic) {
+        cmd.dynamic_verb = true;
+        trace("unwrap: " + cmd.name + " -c with dynamic text");
+        return void(emit(std::move(cmd)));
+      }
+      const std::string text = a[i].text;
+      return nested(cmd, text, cmd.name + " -c", cmd.name + " -c", nesting);
+    }
+    if (i < a.size() && !smode) {
+      // bash script.sh: the file is not visible here; keep it. bash <(curl ..): dynamic.
+      if (a[i].dynamic) {
+        cmd.dynamic_verb = true;
+        trace("unwrap: " + cmd.name + " runs a script whose name is dynamic");
+      }
+      return void(emit(std::move(cmd)));
+    }
+    const auto t = stdin_text(cmd, list, index, frame);
+    if (consume_stdin_text(cmd, t, "shell")) return;
+    if (t) return nested(cmd, t->text, t->origin, cmd.name, nesting);
+    emit(std::move(cmd));  // interactive, or stdin from something unknown (curl: scope decides)
+  }
+
+  void eval(SimpleCommand cmd, int nesting) {
+    size_t i = 1;
+    if (i < cmd.argv.size() && cmd.argv[i].text == "--") ++i;
+    if (i >= cmd.argv.size()) return void(emit(std::move(cmd)));
+    if (any_dynamic(cmd.argv, i, cmd.argv.size())) {
+      cmd.dynamic_verb = true;
+      trace("unwrap: eval of dynamic text");
+      return void(emit(std::move(cmd)));
+    }
+    const std::string text = join_words(cmd.argv, i, cmd.argv.size());
+    nested(cmd, text, "eval", "eval", nesting);
+  }
+
+  void su(SimpleCommand cmd, int nesting) {
+    const auto& a = cmd.argv;
+    std::optional<Word> text;
+    for (size_t i = 1; i < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if ((t == "-c" || t == "--command") && i + 1 < a.size()) {
+        text = a[i + 1];
+        ++i;
+      } else if (starts_with(t, "--command=")) {
+        text = a[i];
+        text->text = t.substr(10);
+      } else if (t.size() > 2 && starts_with(t, "-c")) {
+        text = a[i];
+        text->text = t.substr(2);
+      } else if (t == "-s" || t == "--shell" || t == "-g" || t == "-G" || t == "--group") {
+        ++i;
+      }
+    }
+    if (!text) return void(emit(std::move(cmd)));
+    if (text->dynamic) {
+      cmd.dynamic_verb = true;
+      return void(emit(std::move(cmd)));
+    }
+    nested(cmd, text->text, "su -c", "su", nesting);
+  }
+
+  void ssh(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
+           const Frame& frame, int nesting) {
+    const auto o = scan_options(cmd.argv, 1, "bcDEeFIiJLlmOoPpQRSWw", {});
+    if (o.next >= cmd.argv.size()) return void(emit(std::move(cmd)));
+    const std::string host = cmd.argv[o.next].text;
+    const size_t first = o.next + 1;
+    const std::string label = "ssh " + host;
+    if (first >= cmd.argv.size()) {
+      // Remote login shell: whatever arrives on stdin is shell text.
+      const auto t = stdin_text(cmd, list, index, frame);
+      if (consume_stdin_text(cmd, t, "shell")) return;
+      if (t) return nested(cmd, t->text, "ssh", label, nesting);
+      return void(emit(std::move(cmd)));
+    }
+    if (any_dynamic(cmd.argv, first, cmd.argv.size())) {
+      cmd.dynamic_verb = true;
+      trace("unwrap: ssh remote command is dynamic");
+      return void(emit(std::move(cmd)));
+    }
+    const std::string text = join_words(cmd.argv, first, cmd.argv.size());
+    Frame extra;
+    for (const auto& r : cmd.redirects) {
+      if (is_stdin_redirect(r)) extra.stdin_redirects.push_back(r);
+    }
+    extra.stdin_from = cmd.stdin_from;
+    if (!has_stdin_redirect(cmd) && cmd.pipeline >= 0 && cmd.pipeline_pos > 0) {
+      if (const auto up = upstream(list, index)) extra.upstream_text = produced_text(list, *up, 0);
+    }
+    nested(cmd, text, "ssh", label, nesting, std::move(extra));
+  }
+
+  void watch(SimpleCommand cmd, int nesting) {
+    const auto o = scan_options(cmd.argv, 1, "nqd", {"interval", "differences"});
+    if (o.next >= cmd.argv.size()) return void(emit(std::move(cmd)));
+    if (o.has("-x") || o.has("--exec")) {
+      cmd.argv.erase(cmd.argv.begin(), cmd.argv.begin() + static_cast<std::ptrdiff_t>(o.next));
+      cmd.wrappers.push_back("watch");
+      cmd.name = base_name(cmd.argv[0].text);
+      return process(std::move(cmd), {}, 0, Frame{}, nesting + 1);
+    }
+    if (any_dynamic(cmd.argv, o.next, cmd.argv.size())) {
+      cmd.dynamic_verb = true;
+      return void(emit(std::move(cmd)));
+    }
+    nested(cmd, join_words(cmd.argv, o.next, cmd.argv.size()), "watch", "watch", nesting);
+  }
+
+  void flock_text(SimpleCommand cmd, int nesting) {
+    const auto& a = cmd.argv;
+    std::optional<Word> text;
+    for (size_t i = 1; i < a.size(); ++i) {
+      if ((a[i].text == "-c" || a[i].text == "--command") && i + 1 < a.size()) {
+        text = a[i + 1];
+        break;
+      }
+      if (starts_with(a[i].text, "--command=")) {
+        text = a[i];
+        text->text = a[i].text.substr(10);
+        break;
+      }
+    }
+    if (!text) return void(emit(std::move(cmd)));
+    if (text->dynamic) {
+      cmd.dynamic_verb = true;
+      return void(emit(std::move(cmd)));
+    }
+    nested(cmd, text->text, "flock -c", "flock", nesting);
+  }
+
+  void find(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
+            const Frame& frame, int nesting) {
+    (void)list;
+    (void)index;
+    (void)frame;
+    std::vector<SimpleCommand> execs;
+    const auto& a = cmd.argv;
+    for (size_t i = 1; i < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if (!one_of(t, {"-exec", "-execdir", "-ok", "-okdir"})) continue;
+      SimpleCommand sub;
+      sub.assignments = {};
+      sub.wrappers = cmd.wrappers;
+      sub.wrappers.push_back("find");
+      sub.origin = "find " + t;
+      if (t == "-exec") sub.origin = "find -exec";
+      sub.cwd = t == "-execdir" || t == "-okdir" ? std::string() : cmd.cwd;
+      sub.env = cmd.env;
+      sub.dynamic_args = true;
+      sub.background = cmd.background;
+      sub.pipeline = cmd.pipeline;
+      sub.pipeline_pos = cmd.pipeline_pos;
+      sub.depth = cmd.depth;
+      sub.begin = cmd.begin;
+      sub.end = cmd.end;
+      size_t k = i + 1;
+      for (; k < a.size(); ++k) {
+        if (a[k].text == ";" || (a[k].text == "+" && k > i + 1 && a[k - 1].text == "{}")) break;
+        Word w = a[k];
+        if (w.text.find("{}") != std::string::npos) w.dynamic = true;  // a path found at run time
+        sub.argv.push_back(std::move(w));
+      }
+      // {} as the command itself is a dynamic verb; as an argument it is a dynamic target.
+      if (!sub.argv.empty()) {
+        trace("unwrap: find " + t + " -> " + sub.argv[0].text);
+        execs.push_back(std::move(sub));
+      }
+      i = k;
+    }
+    emit(std::move(cmd));
+    for (auto& s : execs) process(std::move(s), {}, 0, Frame{}, nesting + 1);
+  }
+
+  void parallel(SimpleCommand cmd, int nesting) {
+    const auto& a = cmd.argv;
+    const auto o = scan_options(a, 1, "jPSIaN",
+                                {"jobs", "max-procs", "sshlogin", "arg-file", "delay", "timeout",
+                                 "joblog", "results", "tmpdir", "workdir", "env", "max-args"});
+    size_t sep = o.next;
+    while (sep < a.size() && !starts_with(a[sep].text, ":::")) ++sep;
+    if (o.next >= sep) return void(emit(std::move(cmd)));  // commands come from the args
+    std::vector<Word> args;
+    bool known = sep < a.size();
+    for (size_t i = sep; i < a.size(); ++i) {
+      if (starts_with(a[i].text, ":::")) {
+        if (a[i].text == "::::" || a[i].text == "::::+") known = false;  // from a file
+        continue;
+      }
+      args.push_back(a[i]);
+    }
+    std::vector<Word> tmpl(a.begin() + static_cast<std::ptrdiff_t>(o.next),
+                           a.begin() + static_cast<std::ptrdiff_t>(sep));
+    SimpleCommand base = cmd;
+    base.wrappers.push_back("parallel");
+    base.origin = "parallel";
+    base.argv = tmpl;
+    trace("unwrap: parallel -> " + tmpl[0].text);
+    if (!known || args.empty() || args.size() > 64 || any_dynamic(args, 0, args.size())) {
+      base.dynamic_args = true;
+      for (auto& w : base.argv) {
+        if (w.text.find("{") != std::string::npos) w.dynamic = true;
+      }
+      return process(std::move(base), {}, 0, Frame{}, nesting + 1);
+    }
+    for (const auto& arg : args) {
+      SimpleCommand c = base;
+      bool placed = false;
+      for (auto& w : c.argv) {
+        const auto p = w.text.find("{}");
+        if (p != std::string::npos) {
+          w.text.replace(p, 2, arg.text);
+          placed = true;
+        }
+      }
+      if (!placed) c.argv.push_back(arg);
+      if (m_limits_hit) return;
+      process(std::move(c), {}, 0, Frame{}, nesting + 1);
+    }
+  }
+
+  // ---- interpreters --------------------------------------------------------------------------
+
+  void interpreter(SimpleCommand cmd, const std::string& lang,
+                   const std::vector<SimpleCommand>& list, size_t index, const Frame& frame,
+                   int nesting) {
+    const auto& a = cmd.argv;
+    const std::string& n = cmd.name;
+    std::optional<Word> code;
+    std::string flag;
+    bool script = false;
+    size_t i = 1;
+    if (n == "deno" || n == "bun") {
+      if (a.size() > 1 && a[1].text == "eval") {
+        flag = "eval";
+        for (size_t k = 2; k < a.size(); ++k) {
+          if (a[k].text.empty() || a[k].text[0] != '-') {
+            code = a[k];
+            break;
+          }
+        }
+        i = a.size();
+      } else if (n == "deno") {
+        i = a.size();
+        script = a.size() > 1;
+      }
+    }
+    for (; i < a.size() && !code; ++i) {
+      const std::string& t = a[i].text;
+      if (t == "--") {
+        script = i + 1 < a.size();
+        break;
+      }
+      if (t.size() < 2 || t[0] != '-') {
+        script = true;
+        break;
+      }
+      if (lang == "node") {
+        if (one_of(t, {"-e", "--eval", "-p", "--print"}) && i + 1 < a.size()) {
+          code = a[i + 1];
+          flag = t == "--eval" ? "-e" : (t == "--print" ? "-p" : t);
+        } else if (starts_with(t, "--eval=") || starts_with(t, "--print=")) {
+          code = a[i];
+          code->text = t.substr(t.find('=') + 1);
+          flag = "-e";
+        } else if (one_of(t, {"-r", "--require", "--import", "--loader"})) {
+          ++i;
+        }
+        continue;
+      }
+      if (t[1] == '-') continue;  // --long flags of other interpreters take no value here
+      // Short bundles: python -Bc CODE, perl -ne CODE, ruby -e CODE, php -r CODE.
+      const std::string code_flags = lang == "python" ? "c" : lang == "php" ? "r" : "eE";
+      const std::string value_flags = lang == "python" ? "WXm"
+                                      : lang == "perl" ? "IMmdx"
+                                      : lang == "ruby" ? "IrCEFTUWx"
+                                                       : "dcf";
+      bool stop = false;
+      for (size_t k = 1; k < t.size(); ++k) {
+        if (lang == "perl" && t[k] == 'i') break;  // -i[ext]: the rest is the extension
+        if (code_flags.find(t[k]) != std::string::npos && !(lang == "ruby" && t[k] == 'E')) {
+          flag = std::string("-") + t[k];
+          if (k + 1 < t.size()) {
+            code = a[i];
+            code->text = t.substr(k + 1);
+          } else if (i + 1 < a.size()) {
+            code = a[i + 1];
+          }
+          stop = true;
+          break;
+        }
+        if (value_flags.find(t[k]) != std::string::npos) {
+          if (lang == "python" && t[k] == 'm') {
+            script = true;  // python -m module
+            stop = true;
+          } else if (k + 1 == t.size()) {
+            ++i;
+          }
+          break;
+        }
+      }
+      if (stop && script) break;
+    }
+    // perl/ruby accept several -e: join them as lines.
+    if (code && (lang == "perl" || lang == "ruby")) {
+      std::string joined;
+      for (size_t k = 1; k + 1 < a.size(); ++k) {
+        if (a[k].text == "-e" || a[k].text == "-E") {
+          if (!joined.empty()) joined += '\n';
+          joined += a[k + 1].text;
+          if (a[k + 1].dynamic) code->dynamic = true;
+        }
+      }
+      if (!joined.empty()) code->text = joined;
+    }
+    std::string origin;
+    std::string text;
+    if (code) {
+      origin = n + " " + flag;
+      if (code->dynamic) {
+        cmd.dynamic_verb = true;
+        trace("unwrap: " + origin + " with dynamic code");
+        return void(emit(std::move(cmd)));
+      }
+      text = code->text;
+    } else if (script) {
+      return void(emit(std::move(cmd)));
+    } else {
+      const auto t = stdin_text(cmd, list, index, frame);
+      if (consume_stdin_text(cmd, t, "interpreter")) return;
+      if (!t) return void(emit(std::move(cmd)));
+      origin = n + " " + t->origin;
+      text = t->text;
+    }
+    SimpleCommand carrier = cmd;
+    const int at = emit(std::move(cmd));
+    if (at < 0) return;
+    add_snippet(lang, text, at);
+    const auto findings = detail::scan_inline_code(lang, text);
+    trace("unwrap: " + origin + ": " + std::to_string(findings.size()) + " findings");
+    for (const auto& f : findings) {
+      if (m_limits_hit) return;
+      switch (f.kind) {
+        case detail::CodeFinding::Kind::sql:
+          for (auto& s : detail::split_sql(f.text.text)) add_snippet("sql", s, at);
+          break;
+        case detail::CodeFinding::Kind::shell_text:
+          if (f.text.dynamic) {
+            SimpleCommand s = synthetic(carrier, origin, {f.text});
+            s.dynamic_verb = true;
+            trace("unwrap: " + origin + ": " + f.call + " runs dynamic shell text");
+            emit(std::move(s));
+          } else {
+            nested(carrier, f.text.text, origin, n, nesting);
+          }
+          break;
+        case detail::CodeFinding::Kind::argv: {
+          SimpleCommand s = synthetic(carrier, origin, f.argv);
+          trace("unwrap: " + origin + ": " + f.call + " -> " + s.joined());
+          process(std::move(s), {}, 0, Frame{}, nesting + 1);
+          break;
+        }
+      }
+    }
+  }
+
+  static SimpleCommand synthetic(const SimpleCommand& carrier, const std::string& origin,
+                                 const std::vector<detail::CodeArg>& args) {
+    SimpleCommand s;
+    for (const auto& arg : args) {
+      Word w;
+      w.text = arg.text;
+      w.dynamic = arg.dynamic;
+      w.quoted = true;
+      w.begin = carrier.begin;
+      w.end = carrier.end;
+      s.argv.push_back(std::move(w));
+    }
+    s.wrappers = carrier.wrappers;
+    s.wrappers.push_back(carrier.name);
+    s.origin = origin;
+    s.cwd = carrier.cwd;
+    s.env = carrier.env;
+    s.background = carrier.background;
+    s.pipeline = carrier.pipeline;
+    s.pipeline_pos = carrier.pipeline_pos;
+    s.depth = carrier.depth + 1;
+    s.begin = carrier.begin;
+    s.end = carrier.end;
+    return s;
+  }
+
+  // ---- DB clients ---------------------------------------------------------------------------
+
+  void db_client(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
+                 const Frame& frame) {
+    const auto& a = cmd.argv;
+    const std::string n = cmd.name;
+    std::vector<Word> texts;
+    std::string language = "sql";
+    bool reads_file = false;
+    auto flag_values = [&](std::initializer_list<std::string_view> shorts,
+                           std::initializer_list<std::string_view> longs,
+                           std::initializer_list<std::string_view> skip_value) {
+      for (size_t i = 1; i < a.size(); ++i) {
+        const std::string& t = a[i].text;
+        if (one_of(t, shorts) || one_of(t, longs)) {
+          if (i + 1 < a.size()) texts.push_back(a[i + 1]);
+          ++i;
+          continue;
+        }
+        bool matched = false;
+        for (auto l : longs) {
+          if (starts_with(t, std::string(l) + "=")) {
+            Word w = a[i];
+            w.text = t.substr(l.size() + 1);
+            texts.push_back(std::move(w));
+            matched = true;
+          }
+        }
+        if (matched) continue;
+        for (auto s : shorts) {
+          if (t.size() > s.size() && starts_with(t, s) && s.size() == 2) {
+            Word w = a[i];
+            w.text = t.substr(2);
+            texts.push_back(std::move(w));
+          }
+        }
+        if (one_of(t, {"-f", "--file"})) reads_file = true;
+        if (one_of(t, skip_value)) ++i;
+      }
+    };
+    if (n == "psql") {
+      flag_values({"-c"}, {"--command"},
+                  {"-h", "-p", "-U", "-d", "-o", "-v", "-P", "-F", "-R", "-T", "-L"});
+    } else if (n == "mysql" || n == "mariadb") {
+      flag_values({"-e"}, {"--execute"},
+                  {"-h", "-u", "-P", "-D", "-S", "--host", "--user", "--port", "--database"});
+    } else if (n == "clickhouse-client" ||
+               (n == "clickhouse" && a.size() > 1 && a[1].text == "client")) {
+      flag_values({"-q"}, {"--query"},
+                  {"-h", "--host", "--port", "-u", "--user", "-d", "--database"});
+    } else if (n == "cockroach") {
+      if (a.size() < 2 || a[1].text != "sql") return void(emit(std::move(cmd)));
+      flag_values({"-e"}, {"--execute"}, {"--url", "--host", "--database", "-d", "--user", "-u"});
+    } else if (n == "mongosh" || n == "mongo") {
+      language = "mongo";
+      flag_values({}, {"--eval"}, {"--host", "--port", "-u", "-p", "--username", "--password"});
+    } else if (n == "sqlite3" || n == "sqlite" || n == "duckdb") {
+      size_t positional = 0;
+      for (size_t i = 1; i < a.size(); ++i) {
+        const std::string& t = a[i].text;
+        if (!t.empty() && t[0] == '-' && t != "-") {
+          if (one_of(t, {"-cmd", "-c"}) && i + 1 < a.size())
+            texts.push_back(a[++i]);
+          else if (one_of(t, {"-separator", "-newline", "-nullvalue", "-init"}))
+            ++i;
+          continue;
+        }
+        if (positional++ >= 1) texts.push_back(a[i]);
+      }
+    } else if (n == "redis-cli") {
+      language = "redis";
+    }
+    const int at = emit(cmd);
+    if (at < 0) return;
+    for (const auto& w : texts) {
+      if (w.dynamic) {
+        trace("unwrap: " + n + " runs dynamic " + language);
+        continue;
+      }
+      add_language_text(language, w.text, at);
+    }
+    if (texts.empty() && !reads_file) {
+      const auto t = stdin_text(cmd, list, index, frame);
+      if (t && t->junk) {
+        fail(t->why);
+      } else if (t && !t->dynamic) {
+        add_language_text(language, t->text, at);
+      }
+    }
+  }
+
+  void add_language_text(const std::string& language, const std::string& text, int at) {
+    if (language == "sql") {
+      const auto stmts = detail::split_sql(text);
+      trace("unwrap: sql: " + std::to_string(stmts.size()) + " statements");
+      for (const auto& s : stmts) add_snippet("sql", s, at);
+    } else {
+      add_snippet(language, text, at);
+    }
+  }
+
+  ShellParse& m_parse;
+  const ShellEnv& m_env;
+  const Limits& m_limits;
+  std::vector<SimpleCommand> m_out;
+  std::vector<Snippet> m_snippets;
+  bool m_limits_hit = false;
+};
+
+}  // namespace
+
+void unwrap(ShellParse& parse, const ShellEnv& env, const Limits& limits) {
+  Unwrapper u(parse, env, limits);
+  u.run();
+}
+
 }  // namespace blastwall::shell

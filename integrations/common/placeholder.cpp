@@ -1,2 +1,0 @@
-// STUB (integrations room).
-namespace blastwall::integrations { int placeholder = 0; }
