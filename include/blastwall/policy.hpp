@@ -17,6 +17,9 @@ struct RuleOverride {
   std::optional<bool> enabled;
   std::optional<Decision> decision;
   std::map<std::string, std::vector<std::string>> exceptions;  // exception name -> extra values
+  // Set when `decision` comes only from a project layer, which may only tighten: the engine
+  // applies it only when it is more restrictive than the rule's own decision.
+  bool tighten_only = false;
 };
 
 struct Policy {
