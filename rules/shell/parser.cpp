@@ -54,7 +54,8 @@ struct Var {
 // Key of the pseudo-variable holding the cwd, so that cwd changes share the variables' journal.
 constexpr std::string_view k_cwd_key = "\x01cwd";
 constexpr int k_hard_depth_cap = 256;
-constexpr size_t k_env_copy_cap = 256;
+constexpr size_t k_env_copy_cap = 64;
+constexpr size_t k_env_total_cap = 16384;
 
 // Shell variables set by the line, with an undo journal: subshells roll back, conditional bodies
 // mark what they touched as dynamic.
@@ -116,6 +117,7 @@ struct Session {
   size_t budget = 0;
   size_t budget_max = 0;
   int max_depth = 32;
+  size_t env_copied = 0;
 };
 
 // How positions of the buffer being parsed map to the original top-level line.
@@ -174,6 +176,21 @@ bool is_meta(char c) {
       return true;
     default:
       return false;
+  }
+}
+
+// Characters that are literal in an unquoted word and start nothing.
+bool is_plain(char c) {
+  switch (c) {
+    case '\'':
+    case '"':
+    case '\\':
+    case '$':
+    case '`':
+    case '~':
+      return false;
+    default:
+      return !is_meta(c);
   }
 }
 
@@ -677,7 +694,7 @@ class Parser {
     skip_blanks();
     size_t cm = m_s.st.mark();
     if (cur() == '(' && peek(1) == '(') {
-      if (!try_arith_command()) fail("malformed `for ((`", m_pos);
+      if (!try_arith_command(true)) fail("malformed `for ((`", m_pos);
     } else {
       size_t name_pos = m_pos;
       std::string name = read_literal_word();
@@ -835,9 +852,9 @@ class Parser {
   }
 
   // (( expr )) at m_pos: true when it is arithmetic (consumed), false when it is `( (`.
-  bool try_arith_command() {
+  bool try_arith_command(bool for_header = false) {
     size_t start = m_pos;
-    size_t close = find_arith_close(m_pos + 2);
+    size_t close = find_arith_close(m_pos + 2, for_header);
     if (close == std::string_view::npos) return false;
     NestGuard g(*this, start);
     scan_arith_text(m_pos + 2, close);
@@ -846,7 +863,7 @@ class Parser {
   }
 
   // Finds `))` closing an arithmetic expression whose text starts at `from`.
-  size_t find_arith_close(size_t from) {
+  size_t find_arith_close(size_t from, bool allow_semicolons = false) {
     int depth = 0;
     size_t i = from;
     for (; i < m_end; ++i) {
@@ -861,7 +878,7 @@ class Parser {
         --depth;
       } else if (c == '\'' || c == '"' || c == '`' || c == ';' || c == '\n') {
         // Arithmetic text does not contain these in practice; bash would fall back to `( (`.
-        if (c == '\n' || c == ';' || c == '\'') {
+        if (c == '\n' || (c == ';' && !allow_semicolons) || c == '\'') {
           charge(i - from);
           return std::string_view::npos;
         }
@@ -1058,9 +1075,13 @@ class Parser {
       }
     }
     c.cwd = cwd();
+    // Bounded per command and per parse so that many assignments cannot make this quadratic.
     for (const auto& [k, v] : m_s.st.vars()) {
-      if (c.env.size() >= k_env_copy_cap) break;
-      if (v.kind == VarKind::known && !k.empty() && k[0] != '\x01') c.env.emplace(k, v.value);
+      if (c.env.size() >= k_env_copy_cap || m_s.env_copied >= k_env_total_cap) break;
+      if (v.kind == VarKind::known && !k.empty() && k[0] != '\x01') {
+        c.env.emplace(k, v.value);
+        ++m_s.env_copied;
+      }
     }
     for (const auto& a : c.assignments) {
       if (!a.value.dynamic) c.env[a.name] = a.value.text;
@@ -1462,8 +1483,18 @@ class Parser {
         case Ctx::heredoc:
           break;
       }
-      if (c == '~' && (ctx == Ctx::word) && ((tilde && was_start) || false)) {
+      if (c == '~' && ctx == Ctx::word && tilde && was_start) {
         if (lex_tilde(out, assign)) continue;
+      }
+      if (ctx == Ctx::word && !assign) {
+        // Fast path: a run of plain characters.
+        size_t i = m_pos;
+        while (i < m_end && is_plain(m_src[i])) ++i;
+        if (i > m_pos) {
+          out.append(m_src.substr(m_pos, i - m_pos), lit);
+          m_pos = i;
+          continue;
+        }
       }
       switch (c) {
         case '\'':
@@ -1911,7 +1942,7 @@ ShellParse parse_raw(std::string_view line, const ShellEnv& env, const Limits& l
     return out;
   }
   try {
-    Session s{env, limits, out, {}, 0, 0, 0, 0, max_depth};
+    Session s{env, limits, out, {}, 0, 0, 0, 0, max_depth, 0};
     s.budget_max = line.size() * 8 + 4096;
     Parser p(s, line, 0, line.size(), Mapping{}, depth, depth);
     p.parse_all();
