@@ -55,6 +55,7 @@ struct Var {
 constexpr std::string_view k_cwd_key = "\x01cwd";
 constexpr int k_hard_depth_cap = 256;
 constexpr size_t k_env_copy_cap = 64;
+constexpr size_t k_max_unroll = 16;
 constexpr size_t k_env_total_cap = 16384;
 
 // Shell variables set by the line, with an undo journal: subshells roll back, conditional bodies
@@ -118,6 +119,8 @@ struct Session {
   size_t budget_max = 0;
   int max_depth = 32;
   size_t env_copied = 0;
+  int replaying = 0;
+  int loop_depth = 0;  // loops being parsed; only the outermost may unroll or replay
 };
 
 // How positions of the buffer being parsed map to the original top-level line.
@@ -267,9 +270,33 @@ class Parser {
     return m_end - m_pos >= s.size() && m_src.substr(m_pos, s.size()) == s;
   }
   void charge(size_t n) {
+    if (m_s.replaying > 0) return;  // replays of loop bodies are paid for up front
     m_s.budget += n;
     if (m_s.budget > m_s.budget_max) fail("parse work budget exceeded", m_pos);
   }
+  // Reserves `n` units of work for loop replays; false (nothing reserved) when over `cap`.
+  bool reserve(size_t n, size_t cap) {
+    if (n > cap || m_s.budget + n > cap) return false;
+    m_s.budget += n;
+    return true;
+  }
+  // Only the outermost loop, outside replays, may parse its body more than once: the total
+  // work then stays linear in the input.
+  [[nodiscard]] bool may_repeat() const { return m_s.replaying == 0 && m_s.loop_depth == 0; }
+  struct LoopGuard {
+    Session& s;
+    explicit LoopGuard(Session& session) : s(session) { ++s.loop_depth; }
+    ~LoopGuard() { --s.loop_depth; }
+    LoopGuard(const LoopGuard&) = delete;
+    LoopGuard& operator=(const LoopGuard&) = delete;
+  };
+  struct ReplayGuard {
+    Session& s;
+    explicit ReplayGuard(Session& session) : s(session) { ++s.replaying; }
+    ~ReplayGuard() { --s.replaying; }
+    ReplayGuard(const ReplayGuard&) = delete;
+    ReplayGuard& operator=(const ReplayGuard&) = delete;
+  };
 
   struct NestGuard {
     Parser& p;
@@ -678,13 +705,38 @@ class Parser {
     size_t start = m_pos;
     NestGuard g(*this, m_pos);
     m_pos += kw.size();
-    parse_list(s_do, "`" + std::string(kw) + "`", start);
-    m_pos += 2;
+    size_t cond_pos = m_pos;
+    size_t b0 = m_s.budget;
     size_t cm = m_s.st.mark();
-    parse_list(s_done, "`" + std::string(kw) + "`", start);
-    m_pos += 4;
+    auto pass = [&] {
+      parse_list(s_do, "`" + std::string(kw) + "`", start);
+      m_pos += 2;
+      parse_list(s_done, "`" + std::string(kw) + "`", start);
+      m_pos += 4;
+    };
+    bool repeat = may_repeat();
+    {
+      LoopGuard lg(m_s);
+      pass();
+      if (repeat) replay_if_loop_carried(cm, cond_pos, b0, pass);
+    }
     m_s.st.make_uncertain(cm);
     finish_compound(cstart);
+  }
+
+  // A loop body that changed variables or the cwd may behave differently on its next iteration:
+  // parse it once more with those values dynamic (when the work budget allows).
+  template <typename Pass>
+  void replay_if_loop_carried(size_t cm, size_t from, size_t b0, Pass& pass) {
+    if (m_s.st.mark() == cm) return;
+    size_t end = m_pos;
+    size_t cost = (m_s.budget - b0) + (end - from);
+    if (!reserve(cost, m_s.budget_max / 2)) return;
+    m_s.st.make_uncertain(cm);
+    m_s.out.trace.push_back("loop body parsed again: it changes variables or the cwd");
+    ReplayGuard rg(m_s);
+    m_pos = from;
+    pass();
   }
 
   void parse_for(std::string_view kw, size_t cstart) {
@@ -693,19 +745,19 @@ class Parser {
     m_pos += kw.size();
     skip_blanks();
     size_t cm = m_s.st.mark();
+    std::string name;
+    std::vector<Word> items;
+    bool literal_list = false;
     if (cur() == '(' && peek(1) == '(') {
       if (!try_arith_command(true)) fail("malformed `for ((`", m_pos);
     } else {
       size_t name_pos = m_pos;
-      std::string name = read_literal_word();
+      name = read_literal_word();
       if (name.empty() || !std::all_of(name.begin(), name.end(), is_name_char) ||
           !is_name_start(name[0]))
         fail("bad `" + std::string(kw) + "` variable", name_pos);
       skip_newlines();
-      std::vector<Word> items;
-      bool has_list = false;
       if (peek_reserved() == "in") {
-        has_list = true;
         m_pos += 2;
         for (;;) {
           skip_blanks();
@@ -713,25 +765,69 @@ class Parser {
           if (is_meta(cur())) fail("syntax error in `" + std::string(kw) + "` list", m_pos);
           read_word_fields(items);
         }
-      }
-      // A single literal item binds the variable; anything else leaves it dynamic.
-      if (has_list && items.size() == 1 && !items[0].dynamic && !items[0].glob) {
-        m_s.st.set(name, Var{VarKind::known, items[0].text});
-      } else {
-        m_s.st.set(name, Var{VarKind::dynamic, {}});
+        // Inside a replay every loop gets exactly one pass, which keeps the total work linear.
+        literal_list = may_repeat() && kw == "for" && !items.empty() &&
+                       items.size() <= k_max_unroll &&
+                       std::all_of(items.begin(), items.end(),
+                                   [](const Word& w) { return !w.dynamic && !w.glob; });
       }
     }
     skip_blanks();
     if (cur() == ';' && peek(1) != ';' && !at_end()) ++m_pos;
     skip_newlines();
-    if (peek_reserved() == "{") {
-      ++m_pos;
-      parse_list(s_rbrace, "`" + std::string(kw) + "`", start);
+    bool brace = peek_reserved() == "{";
+    if (brace) {
       ++m_pos;
     } else {
       expect_reserved("do", kw, start);
-      parse_list(s_done, "`" + std::string(kw) + "`", start);
-      m_pos += 4;
+    }
+    size_t body_pos = m_pos;
+    auto pass = [&] {
+      if (brace) {
+        parse_list(s_rbrace, "`" + std::string(kw) + "`", start);
+        ++m_pos;
+      } else {
+        parse_list(s_done, "`" + std::string(kw) + "`", start);
+        m_pos += 4;
+      }
+    };
+    auto bind = [&](const Word* w) {
+      if (name.empty()) return;
+      m_s.st.set(name, w ? Var{VarKind::known, w->text} : Var{VarKind::dynamic, {}});
+    };
+    size_t b0 = m_s.budget;
+    size_t body_mark = m_s.st.mark();
+    bool repeat = may_repeat();
+    LoopGuard lg(m_s);
+    if (literal_list) {
+      // Unrolled: the body once per literal item, in order (state flows between iterations).
+      bind(&items[0]);
+      pass();
+      size_t end = m_pos;
+      size_t cost = ((m_s.budget - b0) + (end - body_pos)) * (items.size() - 1);
+      if (items.size() > 1 && reserve(cost, m_s.budget_max / 2)) {
+        ReplayGuard rg(m_s);
+        m_s.out.trace.push_back("`for " + name + "` unrolled over " + std::to_string(items.size()) +
+                                " literal items");
+        for (size_t i = 1; i < items.size(); ++i) {
+          m_pos = body_pos;
+          bind(&items[i]);
+          pass();
+        }
+      } else if (items.size() > 1) {
+        // Too much work to unroll: one more pass with the variable dynamic.
+        size_t one = (m_s.budget - b0) + (end - body_pos);
+        if (!reserve(one, m_s.budget_max)) fail("loop too large to analyse", start);
+        ReplayGuard rg(m_s);
+        m_pos = body_pos;
+        bind(nullptr);
+        pass();
+      }
+    } else {
+      bind(nullptr);
+      body_mark = m_s.st.mark();
+      pass();
+      if (repeat) replay_if_loop_carried(body_mark, body_pos, b0, pass);
     }
     m_s.st.make_uncertain(cm);
     finish_compound(cstart);
@@ -1942,7 +2038,7 @@ ShellParse parse_raw(std::string_view line, const ShellEnv& env, const Limits& l
     return out;
   }
   try {
-    Session s{env, limits, out, {}, 0, 0, 0, 0, max_depth, 0};
+    Session s{env, limits, out, {}, 0, 0, 0, 0, max_depth, 0, 0, 0};
     s.budget_max = line.size() * 8 + 4096;
     Parser p(s, line, 0, line.size(), Mapping{}, depth, depth);
     p.parse_all();

@@ -113,6 +113,22 @@ struct ShellParse {
 };
 
 // Stage 1 only (parser.cpp): raw simple commands, no wrapper unwrapping.
+// Parser choices (stage 1):
+// - A command that is only assignments and/or redirections (`TMPDIR=/`, `> /etc/passwd`) IS
+//   emitted, with empty argv and name "", so the scope stage sees the assignment / write target.
+// - The `time` keyword (and `time -p`) and `!` are stripped; the pipeline is emitted as usual.
+// - `&>file` is RedirectOp::dup_out with fd -1 (a write to a file); `&>>file` is append, fd -1;
+//   `|&` adds {dup_out, fd 2, target "1"} to the left-hand command.
+// - Redirections after a compound command (`{ ..; } > f`, `done <<EOF`) are copied onto every
+//   simple command emitted inside it (an empty-argv command is emitted if there is none).
+// - SimpleCommand::env holds the variables the line itself set and knows (assignments, export,
+//   prefix assignments; capped), not ShellEnv::vars, which the caller already has.
+// - Function bodies are emitted where they are defined (they may run); `[[ ]]` and `(( ))` emit
+//   nothing themselves, but substitutions inside them are emitted.
+// - A `for` loop over a short list of literal words is unrolled (its body is emitted once per
+//   item with the variable bound); otherwise the loop variable is dynamic. Variables set and `cd`
+//   inside conditional bodies (if/case/loops/functions) become dynamic/unknown afterwards.
+// - On a parse failure the commands parsed before it are kept (fail_closed is set regardless).
 [[nodiscard]] ShellParse parse_raw(std::string_view line, const ShellEnv& env, const Limits& limits,
                                    int depth = 0);
 

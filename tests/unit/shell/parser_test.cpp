@@ -675,12 +675,50 @@ TEST(ShellParser, multiline_if_parses) {
   EXPECT_THAT(all_argv(p), ElementsAre(Argv{"[", "-d", "x", "]"}, Argv{"rm", "-rf", "x"}));
 }
 
-TEST(ShellParser, for_loop_body_is_emitted_and_loop_var_is_dynamic) {
-  auto p = parse("for f in a b; do rm \"$f\"; done");
+TEST(ShellParser, for_loop_over_glob_has_dynamic_loop_var) {
+  auto p = parse("for f in *.txt; do rm \"$f\"; done");
   ASSERT_TRUE(p.complete) << p.fail_reason;
   const auto* rm = find_cmd(p, "rm");
   ASSERT_NE(rm, nullptr);
   EXPECT_TRUE(rm->argv[1].dynamic);
+}
+
+TEST(ShellParser, for_loop_over_literal_items_is_unrolled) {
+  auto p = parse("for d in /etc /usr; do rm -rf $d; done");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  EXPECT_THAT(all_argv(p), ElementsAre(Argv{"rm", "-rf", "/etc"}, Argv{"rm", "-rf", "/usr"}));
+}
+
+TEST(ShellParser, for_loop_without_in_list_has_dynamic_loop_var) {
+  auto p = parse("for a; do rm $a; done");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  ASSERT_NE(find_cmd(p, "rm"), nullptr);
+  EXPECT_TRUE(find_cmd(p, "rm")->argv[1].dynamic);
+}
+
+TEST(ShellParser, loop_carried_assignment_is_seen_on_next_iteration) {
+  auto p = parse("X=ls; while true; do $X -rf /; X=rm; done");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  bool dynamic_seen = false;
+  for (const auto& c : p.commands) dynamic_seen = dynamic_seen || c.dynamic_verb;
+  EXPECT_TRUE(dynamic_seen);
+}
+
+TEST(ShellParser, unrolled_loop_carries_state_between_items) {
+  auto p = parse("X=ls; for i in 1 2; do $X -rf /; X=rm; done");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  EXPECT_NE(find_cmd(p, "rm"), nullptr);
+}
+
+TEST(ShellParser, nested_unrolled_loops_stay_bounded) {
+  std::string line;
+  for (int i = 0; i < 12; ++i) line += "for v" + std::to_string(i) + " in a b c d; do ";
+  line += "rm x";
+  for (int i = 0; i < 12; ++i) line += "; done";
+  auto p = parse(line);
+  EXPECT_TRUE(p.complete) << p.fail_reason;
+  EXPECT_LT(p.commands.size(), 1000u);
+  EXPECT_NE(find_cmd(p, "rm"), nullptr);
 }
 
 TEST(ShellParser, for_loop_with_single_literal_item_binds_it) {
