@@ -1,8 +1,531 @@
-// STUB: the owning room replaces this file.
+// `check`, `rules list|test|lint`, `corpus` and `demo`: the engine's own commands.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
 #include "cli/cli.hpp"
+#include "cli/engine_setup.hpp"
+#include "cli/output.hpp"
+#include "cli/test_context.hpp"
+#include "rules/pack/loader.hpp"
+#include "rules/pack/serialize.hpp"
+
 namespace blastwall::cli {
-void register_check(CLI::App&, GlobalOptions&) {}
-void register_rules(CLI::App&, GlobalOptions&) {}
-void register_demo(CLI::App&, GlobalOptions&) {}
-void register_corpus(CLI::App&, GlobalOptions&) {}
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t k_max_action_bytes = 16u << 20;  // 16 MiB of action JSON
+
+Result<std::string> read_input(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return make_error("cannot read " + path);
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    text = ss.str();
+  }
+  if (text.size() > k_max_action_bytes) return make_error("input larger than 16 MiB");
+  return text;
+}
+
+std::string class_list(const Facts& f) {
+  std::string out;
+  for (const auto& t : f.targets) {
+    if (!out.empty()) out += ", ";
+    out += (t.resolved.empty() ? t.raw : t.resolved) + " [" + std::string(to_string(t.cls));
+    if (t.write) out += ", write";
+    if (t.glob) out += ", glob";
+    if (t.dynamic) out += ", dynamic";
+    if (t.self) out += ", blastwall";
+    out += "]";
+  }
+  return out;
+}
+
+void print_verdict(const Style& st, const std::string& subject, const Verdict& v, bool explain) {
+  std::printf("%s %s\n", st.decision(v.decision).c_str(), subject.c_str());
+  auto headline = [&](const char* name, bool on) {
+    auto it = v.facts.flags.find(name);
+    std::string why = (on && it != v.facts.flags.end() && !it->second.empty()) ? " — " + it->second.front() : "";
+    return std::string(name) + ": " + (on ? st.paint("yes", "1") : "no") + why;
+  };
+  std::printf("  %s\n  %s\n  %s\n", headline("destructive", v.facts.destructive()).c_str(),
+              headline("global", v.facts.global()).c_str(), headline("prod", v.facts.prod()).c_str());
+  std::string others;
+  for (const auto& [name, reasons] : v.facts.flags) {
+    if (name == "destructive" || name == "global" || name == "prod") continue;
+    others += (others.empty() ? "" : ", ") + name;
+  }
+  if (!others.empty()) std::printf("  other facts: %s\n", others.c_str());
+  if (!v.facts.targets.empty()) std::printf("  targets: %s\n", class_list(v.facts).c_str());
+  for (const auto& m : v.matches) {
+    std::printf("  rule %s (%s@%s): %s, %s\n    %s\n", st.paint(m.rule_id, "1").c_str(),
+                m.pack_id.c_str(), m.pack_version.c_str(), std::string(to_string(m.decision)).c_str(),
+                std::string(to_string(m.severity)).c_str(), m.message.c_str());
+    if (!m.remediation.empty()) std::printf("    instead: %s\n", m.remediation.c_str());
+  }
+  for (const auto& s : v.suppressed) {
+    std::printf("  suppressed %s by exception %s (%s) on '%s'\n", s.rule_id.c_str(),
+                s.exception.c_str(), s.value.c_str(), s.subject.c_str());
+  }
+  std::printf("  decided by: %s — %s\n", v.source.c_str(), v.reason.c_str());
+  if (explain) {
+    std::printf("  explanation:\n");
+    for (const auto& line : v.explanation) std::printf("    %s\n", line.c_str());
+  }
+}
+
+struct CheckOptions {
+  std::string command;
+  std::string action_file;
+  std::string cwd;
+  std::string branch;
+  std::vector<std::string> env;
+  bool json = false;
+  bool explain = false;
+};
+
+void run_check(const CheckOptions& o, GlobalOptions& g) {
+  Action action;
+  if (!o.action_file.empty()) {
+    auto text = read_input(o.action_file);
+    if (!text) {
+      std::fprintf(stderr, "blastwall check: %s\n", text.error().message.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    auto parsed = action_from_json_text(*text);
+    if (!parsed) {
+      std::fprintf(stderr, "blastwall check: %s\n", parsed.error().message.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    action = std::move(*parsed);
+  } else {
+    if (o.command.empty()) {
+      std::fprintf(stderr, "blastwall check: give a command line or --action FILE\n");
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    action.kind = ActionKind::shell_exec;
+    action.command = o.command;
+  }
+  if (!o.cwd.empty()) {
+    std::error_code ec;
+    action.ctx.cwd = fs::absolute(o.cwd, ec).lexically_normal().string();
+    if (action.ctx.cwd.size() > 1 && action.ctx.cwd.back() == '/') action.ctx.cwd.pop_back();
+  }
+  if (!o.branch.empty()) action.ctx.vcs_branch = o.branch;
+  for (const auto& kv : o.env) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "blastwall check: --env wants NAME=VALUE, got '%s'\n", kv.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    action.ctx.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  if (action.ctx.agent.empty()) action.ctx.agent = "cli";
+  if (action.ctx.surface.empty()) action.ctx.surface = "check";
+  fill_context_from_os(action.ctx);
+  EngineSetup setup;
+  setup.cwd = action.ctx.cwd;
+  setup.policy_file = g.policy_file;
+  auto engine = build_engine(setup);
+  if (!engine) {
+    std::fprintf(stderr, "blastwall check: %s\n", engine.error().format().c_str());
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto v = (*engine)->evaluate(action, EngineOptions{o.explain});
+  v.eval_us = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+  if (o.json) {
+    auto j = to_json(v);
+    j["action"] = to_json(action);
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::string subject = action.kind == ActionKind::shell_exec ? action.command
+                          : action.kind == ActionKind::mcp_call
+                              ? action.mcp.server + "." + action.mcp.tool
+                          : action.kind == ActionKind::net_fetch ? action.url
+                                                                 : std::string(to_string(action.kind)) + " " + action.path;
+    print_verdict(style_for_stdout(g.no_color), subject, v, o.explain);
+  }
+  g.exit_code = exit_code_for(v.decision);
+}
+
+// ---------------------------------------------------------------- rules
+
+Result<std::vector<rules::PackSpec>> packs_for(const std::vector<std::string>& paths, bool builtin) {
+  std::vector<rules::PackSpec> packs;
+  if (builtin || paths.empty()) {
+    auto b = rules::load_builtin_packs();
+    if (!b) return b.error();
+    packs = std::move(*b);
+  }
+  for (const auto& p : paths) {
+    auto loaded = rules::load_pack_path(p);
+    if (!loaded) return loaded.error();
+    for (auto& pk : *loaded) packs.push_back(std::move(pk));
+  }
+  return packs;
+}
+
+bool has_match(const Verdict& v, const std::string& id) {
+  return std::any_of(v.matches.begin(), v.matches.end(), [&](const auto& m) { return m.rule_id == id; });
+}
+
+void run_rules_test(const std::vector<std::string>& paths, bool builtin, bool verbose, GlobalOptions& g) {
+  auto packs = packs_for(paths, builtin);
+  if (!packs) {
+    std::fprintf(stderr, "%s\n", packs.error().format().c_str());
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  auto engine = Engine::create(*packs, Policy{});
+  if (!engine) {
+    std::fprintf(stderr, "%s\n", engine.error().format().c_str());
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  int passed = 0, failed = 0, todo = 0, todo_fixed = 0;
+  for (const auto& pack : (*engine)->packs()) {
+    for (const auto& rule : pack.rules) {
+      auto run = [&](const std::string& entry, int kind) {  // 0 match, 1 no_match, 2 todo
+        auto action = test_action(entry);
+        if (!action) {
+          std::printf("FAIL %s: bad test entry %s: %s\n", rule.id.c_str(), entry.c_str(),
+                      action.error().message.c_str());
+          ++failed;
+          return;
+        }
+        auto v = (*engine)->evaluate(*action);
+        bool m = has_match(v, rule.id);
+        if (kind == 2) {
+          if (m) {
+            ++todo_fixed;
+            std::printf("TODO-NOW-MATCHES %s: %s\n", rule.id.c_str(), entry.c_str());
+          } else {
+            ++todo;
+          }
+          return;
+        }
+        bool ok = kind == 0 ? m : !m;
+        if (ok) {
+          ++passed;
+          if (verbose) std::printf("ok   %s: %s\n", rule.id.c_str(), entry.c_str());
+        } else {
+          ++failed;
+          std::printf("FAIL %s (%s:%d): expected %s: %s  [decision %s; matched:", rule.id.c_str(),
+                      rule.loc.file.c_str(), rule.loc.line, kind == 0 ? "match" : "no match",
+                      entry.c_str(), std::string(to_string(v.decision)).c_str());
+          for (const auto& mm : v.matches) std::printf(" %s", mm.rule_id.c_str());
+          std::printf("]\n");
+        }
+      };
+      for (const auto& e : rule.tests.match) run(e, 0);
+      for (const auto& e : rule.tests.no_match) run(e, 1);
+      for (const auto& e : rule.tests.todo_match) run(e, 2);
+    }
+  }
+  std::printf("rule tests: %d todo, %d todo now matching\n", todo, todo_fixed);
+  std::printf("%d passed, %d failed\n", passed, failed);
+  g.exit_code = failed == 0 && passed > 0 ? 0 : 1;
+}
+
+void run_rules_list(const std::vector<std::string>& paths, bool json, GlobalOptions& g) {
+  auto packs = packs_for(paths, false);
+  if (!packs) {
+    std::fprintf(stderr, "%s\n", packs.error().format().c_str());
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  if (json) {
+    for (const auto& p : *packs) std::printf("%s\n", rules::pack_to_json(p).dump().c_str());
+    return;
+  }
+  for (const auto& p : *packs) {
+    std::printf("%s@%s  %s  (%zu rules, %s, %s)\n", p.id.c_str(), p.version.c_str(), p.title.c_str(),
+                p.rules.size(), p.maturity.c_str(), p.source.c_str());
+    for (const auto& r : p.rules) {
+      std::printf("  %-48s %-5s %-8s %s%s\n", r.id.c_str(), std::string(to_string(r.decision)).c_str(),
+                  std::string(to_string(r.severity)).c_str(), r.title.c_str(),
+                  r.enabled ? "" : " (off by default)");
+    }
+  }
+}
+
+void run_rules_lint(const std::vector<std::string>& paths, GlobalOptions& g) {
+  auto packs = packs_for(paths, false);
+  if (!packs) {
+    std::fprintf(stderr, "%s\n", packs.error().format().c_str());
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  auto findings = rules::lint_packs(*packs);
+  int errors = 0;
+  for (const auto& f : findings) {
+    bool err = f.level == rules::LintFinding::Level::error;
+    errors += err ? 1 : 0;
+    std::printf("%s: %s\n", err ? "error" : "warning", f.where.format().c_str());
+  }
+  auto engine = Engine::create(*packs, Policy{});
+  if (!engine) {
+    std::printf("error: %s\n", engine.error().format().c_str());
+    ++errors;
+  }
+  std::printf("%zu packs, %zu findings, %d errors\n", packs->size(), findings.size(), errors);
+  g.exit_code = errors == 0 ? 0 : 1;
+}
+
+// ---------------------------------------------------------------- corpus
+
+struct CorpusStats {
+  int risky = 0, detected = 0, benign = 0, false_pos = 0, expect_fail = 0;
+};
+
+void run_corpus(const std::vector<std::string>& paths, double min_det, double max_fp, bool verbose,
+                bool json_out, GlobalOptions& g) {
+  auto engine = Engine::create_builtin(Policy{});
+  if (!engine) {
+    std::fprintf(stderr, "%s\n", engine.error().format().c_str());
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  std::vector<fs::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (const auto& e : fs::directory_iterator(p, ec))
+        if (e.path().extension() == ".jsonl") files.push_back(e.path());
+    } else {
+      files.emplace_back(p);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::map<std::string, CorpusStats> by_cat;
+  CorpusStats total;
+  int bad_lines = 0;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    std::string line;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+      ++lineno;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      nlohmann::json j;
+      try {
+        j = nlohmann::json::parse(line);
+      } catch (const nlohmann::json::exception& e) {
+        std::printf("BAD %s:%d: %s\n", file.c_str(), lineno, e.what());
+        ++bad_lines;
+        continue;
+      }
+      std::string id = j.value("id", file.filename().string() + ":" + std::to_string(lineno));
+      std::string label = j.value("label", "");
+      std::string cat = j.value("category", "uncategorised");
+      if (label != "risky" && label != "benign") {
+        std::printf("BAD %s:%d: label must be risky or benign\n", file.c_str(), lineno);
+        ++bad_lines;
+        continue;
+      }
+      nlohmann::json fields = j.contains("action") ? j["action"] : nlohmann::json::object();
+      if (j.contains("command")) fields["command"] = j["command"];
+      for (const char* k : {"cwd", "env", "branch", "home", "project_root"})
+        if (j.contains(k)) fields[k] = j[k];
+      if (!fields.contains("kind") && fields.contains("command")) fields["kind"] = "shell.exec";
+      auto action = test_action_from_json(fields);
+      if (!action) {
+        std::printf("BAD %s:%d: %s\n", file.c_str(), lineno, action.error().message.c_str());
+        ++bad_lines;
+        continue;
+      }
+      auto v = (*engine)->evaluate(*action);
+      auto& cs = by_cat[cat];
+      std::string shown = action->kind == ActionKind::shell_exec ? action->command : fields.dump();
+      if (label == "risky") {
+        ++cs.risky;
+        ++total.risky;
+        if (v.decision != Decision::allow) {
+          ++cs.detected;
+          ++total.detected;
+        } else {
+          std::printf("MISS %s [%s]: %s\n", id.c_str(), cat.c_str(), shown.c_str());
+        }
+      } else {
+        ++cs.benign;
+        ++total.benign;
+        if (v.decision != Decision::allow) {
+          ++cs.false_pos;
+          ++total.false_pos;
+          std::printf("FALSE-POSITIVE %s [%s]: %s -> %s (%s)\n", id.c_str(), cat.c_str(), shown.c_str(),
+                      std::string(to_string(v.decision)).c_str(), v.reason.c_str());
+        }
+      }
+      if (j.contains("expect")) {
+        auto want = parse_decision(j.value("expect", ""));
+        if (!want || *want != v.decision) {
+          ++cs.expect_fail;
+          ++total.expect_fail;
+          std::printf("EXPECT %s [%s]: %s -> %s, expected %s (%s)\n", id.c_str(), cat.c_str(),
+                      shown.c_str(), std::string(to_string(v.decision)).c_str(),
+                      j.value("expect", "").c_str(), v.reason.c_str());
+        }
+      }
+      if (verbose) {
+        std::printf("%-6s %s [%s] %s\n", std::string(to_string(v.decision)).c_str(), id.c_str(),
+                    label.c_str(), shown.c_str());
+      }
+    }
+  }
+  auto rate = [](int a, int b) { return b == 0 ? 0.0 : static_cast<double>(a) / b; };
+  double det = rate(total.detected, total.risky);
+  double fp = rate(total.false_pos, total.benign);
+  if (json_out) {
+    nlohmann::json j;
+    for (const auto& [cat, s] : by_cat)
+      j["categories"][cat] = {{"risky", s.risky}, {"detected", s.detected}, {"benign", s.benign},
+                              {"false_positives", s.false_pos}};
+    j["detection"] = det;
+    j["false_positive_rate"] = fp;
+    j["risky"] = total.risky;
+    j["benign"] = total.benign;
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::printf("%-16s %7s %9s %7s %6s\n", "category", "risky", "detected", "benign", "FP");
+    for (const auto& [cat, s] : by_cat)
+      std::printf("%-16s %7d %9d %7d %6d\n", cat.c_str(), s.risky, s.detected, s.benign, s.false_pos);
+    std::printf("detection %.2f%% (%d/%d), false positives %.2f%% (%d/%d), expectation mismatches %d\n",
+                det * 100, total.detected, total.risky, fp * 100, total.false_pos, total.benign,
+                total.expect_fail);
+  }
+  bool ok = bad_lines == 0 && total.risky + total.benign > 0 && det >= min_det && fp <= max_fp &&
+            total.expect_fail == 0;
+  int failed = (total.risky - total.detected) + total.false_pos + total.expect_fail + bad_lines;
+  std::printf("%d passed, %d failed\n", total.risky + total.benign - failed + total.expect_fail, failed);
+  g.exit_code = ok ? 0 : 1;
+}
+
+// ---------------------------------------------------------------- demo
+
+void run_demo(GlobalOptions& g) {
+  auto engine = Engine::create_builtin(Policy{});
+  if (!engine) {
+    std::fprintf(stderr, "%s\n", engine.error().format().c_str());
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  struct Step {
+    const char* story;
+    const char* command;
+    std::map<std::string, std::string> env;
+  };
+  const Step steps[] = {
+      {"The agent starts on a small bug fix and looks around.", "git status && ls -la src/", {}},
+      {"It runs the tests.", "npm test -- --watch=false", {}},
+      {"It cleans its build output — routine.", "rm -rf build/ dist/", {}},
+      {"Asked to fix one setting in staging, it decides to recreate the whole environment.",
+       "terraform destroy -auto-approve", {{"TF_WORKSPACE", "production"}}},
+      {"It tries the same through a wrapper and a variable.",
+       "X=destroy; bash -c \"terraform $X -auto-approve -var-file=prod.tfvars\"", {}},
+      {"Cleaning a cache, it expands the wrong variable and wipes the home directory.",
+       "rm -rf \"$HOME/\"", {}},
+      {"The same, obfuscated the way bypass write-ups do.", "$'\\x72\\x6d' -rf ~", {}},
+      {"Its history rewrite looks wrong upstream, so it force-pushes main.",
+       "git push --force origin main", {}},
+      {"A migration 'cleanup' on the production database.",
+       "psql \"$PROD_DATABASE_URL\" -c 'DROP TABLE users'", {}},
+      {"And it tries to turn the guard off.", "rm -rf ~/.config/blastwall", {}},
+  };
+  auto st = style_for_stdout(g.no_color);
+  std::printf("blastwall demo: verdicts for a session modelled on real incidents\n");
+  std::printf("(context: cwd /home/dev/project, HOME /home/dev, branch feature/x)\n\n");
+  int n = 0;
+  for (const auto& s : steps) {
+    Action a;
+    a.kind = ActionKind::shell_exec;
+    a.ctx = test_context();
+    a.ctx.agent = "demo";
+    a.ctx.env = s.env;
+    a.command = s.command;
+    auto v = (*engine)->evaluate(a);
+    std::printf("%d. %s\n   $ %s%s\n   %s %s\n\n", ++n, s.story, s.command,
+                s.env.empty() ? "" : ("   (" + s.env.begin()->first + "=" + s.env.begin()->second + ")").c_str(),
+                st.decision(v.decision).c_str(), v.reason.c_str());
+  }
+  g.exit_code = 0;
+}
+
+}  // namespace
+
+void register_check(CLI::App& app, GlobalOptions& g) {
+  auto o = std::make_shared<CheckOptions>();
+  auto* cmd = app.add_subcommand("check", "Classify one shell command line (or any action) and explain the verdict");
+  cmd->add_option("command", o->command, "The command line, as the agent would send it");
+  cmd->add_option("--action", o->action_file, "Read an action as JSON from FILE ('-' = stdin)");
+  cmd->add_option("--cwd", o->cwd, "Working directory the command runs in (default: current)");
+  cmd->add_option("--branch", o->branch, "Current git branch (default: read from .git/HEAD)");
+  cmd->add_option("--env", o->env, "NAME=VALUE the agent's environment has (repeatable)");
+  cmd->add_flag("--json", o->json, "Print the verdict as JSON");
+  cmd->add_flag("--explain", o->explain, "Show how the line was parsed and evaluated");
+  cmd->footer("Exit status: 0 allow, 1 ask, 2 deny, 3 bad input.");
+  cmd->callback([o, &g] { run_check(*o, g); });
+}
+
+void register_rules(CLI::App& app, GlobalOptions& g) {
+  auto* rules = app.add_subcommand("rules", "List, test and lint rule packs");
+  rules->require_subcommand(1);
+  auto paths = std::make_shared<std::vector<std::string>>();
+  auto json = std::make_shared<bool>(false);
+  auto builtin = std::make_shared<bool>(false);
+  auto verbose = std::make_shared<bool>(false);
+  auto* list = rules->add_subcommand("list", "List packs and their rules (default: the shipped packs)");
+  list->add_option("packs", *paths, "Pack files or directories");
+  list->add_flag("--json", *json, "One JSON object per pack");
+  list->callback([=, &g] { run_rules_list(*paths, *json, g); });
+  auto* test = rules->add_subcommand("test", "Run every rule's embedded match/no_match tests");
+  test->add_option("packs", *paths, "Pack files or directories (default: the shipped packs)");
+  test->add_flag("--builtin", *builtin, "Also load the shipped packs");
+  test->add_flag("-v,--verbose", *verbose, "Print every passing case");
+  test->callback([=, &g] { run_rules_test(*paths, *builtin, *verbose, g); });
+  auto* lint = rules->add_subcommand("lint", "Check packs for errors and weak spots");
+  lint->add_option("packs", *paths, "Pack files or directories (default: the shipped packs)");
+  lint->callback([=, &g] { run_rules_lint(*paths, g); });
+}
+
+void register_corpus(CLI::App& app, GlobalOptions& g) {
+  auto paths = std::make_shared<std::vector<std::string>>();
+  auto min_det = std::make_shared<double>(0.0);
+  auto max_fp = std::make_shared<double>(1.0);
+  auto verbose = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
+  auto* c = app.add_subcommand("corpus", "Evaluate a labelled corpus (rules/corpus/*.jsonl) and report rates");
+  c->add_option("paths", *paths, "Corpus files or directories")->required();
+  c->add_option("--min-detection", *min_det, "Fail when detection is below this fraction");
+  c->add_option("--max-false-positive", *max_fp, "Fail when the false-positive rate is above this fraction");
+  c->add_flag("-v,--verbose", *verbose, "Print every case");
+  c->add_flag("--json", *json, "Print rates as JSON");
+  c->callback([=, &g] { run_corpus(*paths, *min_det, *max_fp, *verbose, *json, g); });
+}
+
+void register_demo(CLI::App& app, GlobalOptions& g) {
+  auto* d = app.add_subcommand("demo", "Show verdicts for a built-in scenario modelled on real incidents");
+  d->callback([&g] { run_demo(g); });
+}
+
 }  // namespace blastwall::cli

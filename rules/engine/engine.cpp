@@ -1,34 +1,799 @@
-// STUB: replaced by the real evaluator (lead).
+// The evaluator: Action -> subjects (scope analysis) -> every applicable rule -> default table ->
+// the most restrictive decision. Pure; never throws out of evaluate().
 #include "blastwall/engine.hpp"
 
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "rules/engine/compiled.hpp"
 #include "rules/pack/loader.hpp"
 #include "rules/pack/spec.hpp"
+#include "rules/scope/scope.hpp"
 
 namespace blastwall {
+
+using engine::CompiledCond;
+using engine::CompiledRule;
+using engine::Field;
+using rules::Condition;
+using rules::Op;
+
 struct Engine::Impl {
   std::vector<rules::PackSpec> packs;
   Policy policy;
+  scope::ScopeConfig scope_config;
+  engine::Compiled compiled;
 };
+
+namespace engine {
+
+bool parse_field(const std::string& name, Field& field, std::string& env_name) {
+  static const std::pair<std::string_view, Field> k_fields[] = {
+      {"kind", Field::kind},         {"cmd", Field::cmd},
+      {"argv0", Field::argv0},       {"args", Field::args},
+      {"argv", Field::argv},         {"positionals", Field::positionals},
+      {"line", Field::line},         {"target", Field::target},
+      {"target_raw", Field::target_raw}, {"target_rel", Field::target_rel},
+      {"target_name", Field::target_name}, {"redirect", Field::redirect},
+      {"stdin_from", Field::stdin_from}, {"wrappers", Field::wrappers},
+      {"origin", Field::origin},     {"sql", Field::sql},
+      {"path", Field::path},         {"content", Field::content},
+      {"url", Field::url},           {"method", Field::method},
+      {"mcp.server", Field::mcp_server}, {"mcp.tool", Field::mcp_tool},
+      {"mcp.args", Field::mcp_args}, {"tool", Field::tool},
+  };
+  if (name.rfind("env.", 0) == 0 && name.size() > 4) {
+    field = Field::env;
+    env_name = name.substr(4);
+    return true;
+  }
+  for (const auto& [n, f] : k_fields) {
+    if (n == name) {
+      field = f;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace engine
+
+namespace {
+
+// ---------------------------------------------------------------- compile
+
+struct CompileState {
+  engine::Compiled& out;
+  engine::Group* group = nullptr;  // where `matches` leaves of the current rule go
+};
+
+engine::RegexSet* set_for(engine::Group& g, Field f, const std::string& env_name) {
+  for (auto& s : g.sets) {
+    if (s->field == f && s->env_name == env_name) return s.get();
+  }
+  g.sets.push_back(std::make_unique<engine::RegexSet>());
+  g.sets.back()->field = f;
+  g.sets.back()->env_name = env_name;
+  return g.sets.back().get();
+}
+
+std::string alternation(const std::vector<std::string>& pats) {
+  if (pats.size() == 1) return pats[0];
+  std::string out;
+  for (const auto& p : pats) {
+    if (!out.empty()) out += '|';
+    out += "(?:" + p + ")";
+  }
+  return out;
+}
+
+Result<CompiledCond> compile_cond(const Condition& c, const rules::RuleSpec& rule,
+                                  engine::Compiled& out, std::vector<engine::Group*>& groups) {
+  CompiledCond cc;
+  cc.type = c.type;
+  cc.op = c.op;
+  cc.values = c.values;
+  auto err = [&](const std::string& m) {
+    return Error{rule.id + ": " + m, c.loc.file, c.loc.line, c.loc.column, {}};
+  };
+  for (const auto& child : c.children) {
+    auto r = compile_cond(child, rule, out, groups);
+    if (!r) return r.error();
+    cc.children.push_back(std::move(*r));
+  }
+  switch (c.type) {
+    case Condition::Type::field:
+      if (!engine::parse_field(c.field, cc.field, cc.env_name)) return err("unknown field '" + c.field + "'");
+      break;
+    case Condition::Type::option:
+      cc.env_name = c.field;
+      break;
+    case Condition::Type::sub:
+      for (const auto& v : c.values) {
+        std::vector<std::string> words;
+        size_t i = 0;
+        while (i < v.size()) {
+          while (i < v.size() && v[i] == ' ') ++i;
+          size_t j = v.find(' ', i);
+          if (j == std::string::npos) j = v.size();
+          if (j > i) words.push_back(v.substr(i, j - i));
+          i = j;
+        }
+        cc.sub_words.push_back(std::move(words));
+      }
+      break;
+    case Condition::Type::target:
+    case Condition::Type::target_all:
+      for (const auto& v : c.values) {
+        auto pc = parse_path_class(v);
+        if (!pc) return err("unknown path class '" + v + "'");
+        cc.classes.push_back(static_cast<int>(*pc));
+      }
+      break;
+    default:
+      break;
+  }
+  if (c.op == Op::matches && !c.values.empty()) {
+    std::string pattern = alternation(c.values);
+    if (c.case_insensitive) pattern = "(?i)" + pattern;
+    if (c.type == Condition::Type::option) {
+      RE2::Options o;
+      o.set_log_errors(false);
+      cc.option_regex = std::make_shared<RE2>(pattern, o);
+      if (!cc.option_regex->ok()) return err("bad regex: " + cc.option_regex->error());
+    } else if (c.type == Condition::Type::field) {
+      cc.leaf_id = out.leaf_count++;
+      // Add the leaf to every group the rule lives in; the first one answers for it.
+      for (auto* g : groups) {
+        auto* s = set_for(*g, cc.field, cc.env_name);
+        s->patterns.push_back(pattern);
+        s->leaf_ids.push_back(cc.leaf_id);
+        if (!cc.set) cc.set = s;
+      }
+    }
+  }
+  return cc;
+}
+
+// Command names a rule can be indexed under: a top-level `cmd: [...]` (or inside a top-level all).
+std::vector<std::string> index_names(const Condition& when) {
+  auto is_cmd = [](const Condition& c) {
+    return c.type == Condition::Type::field && c.field == "cmd" && c.op == Op::in;
+  };
+  if (is_cmd(when)) return when.values;
+  if (when.type == Condition::Type::all) {
+    for (const auto& ch : when.children) {
+      if (is_cmd(ch)) return ch.values;
+    }
+  }
+  return {};
+}
+
+bool rule_enabled(const rules::RuleSpec& r, const rules::PackSpec& p, const Policy& pol) {
+  if (std::find(pol.disabled_packs.begin(), pol.disabled_packs.end(), p.id) != pol.disabled_packs.end())
+    return false;
+  for (const auto& t : r.tags) {
+    if (std::find(pol.disabled_tags.begin(), pol.disabled_tags.end(), t) != pol.disabled_tags.end())
+      return false;
+  }
+  auto it = pol.rules.find(r.id);
+  if (it != pol.rules.end() && it->second.enabled) return *it->second.enabled;
+  return r.enabled;
+}
+
+// ---------------------------------------------------------------- evaluate
+
+struct EvalCtx {
+  const Action& action;
+  const scope::Subject& s;
+  const engine::Compiled& compiled;
+  std::vector<uint8_t>& leaf_state;  // 0 unknown, 1 hit, 2 miss
+  bool regex_failure = false;
+};
+
+std::string_view basename_of(std::string_view p) {
+  auto pos = p.rfind('/');
+  return pos == std::string_view::npos ? p : p.substr(pos + 1);
+}
+
+// Values of a field for a subject. Strings are stored in `store` when computed.
+void field_values(const EvalCtx& e, Field f, const std::string& env_name,
+                  std::vector<std::string>& out) {
+  const auto& s = e.s;
+  auto push = [&](const std::string& v) { out.push_back(v); };
+  switch (f) {
+    case Field::kind: push(std::string(to_string(s.kind))); break;
+    case Field::cmd: if (!s.name.empty()) push(s.name); break;
+    case Field::argv0: if (!s.argv0.empty()) push(s.argv0); break;
+    case Field::args: for (const auto& a : s.args) push(a); break;
+    case Field::argv: if (!s.argv_joined.empty()) push(s.argv_joined); break;
+    case Field::positionals: for (const auto& a : s.positionals) push(a); break;
+    case Field::line:
+      if (!e.action.command.empty()) push(e.action.command);
+      break;
+    case Field::target:
+      for (const auto& t : s.facts.targets) if (!t.resolved.empty()) push(t.resolved);
+      break;
+    case Field::target_raw: for (const auto& t : s.facts.targets) push(t.raw); break;
+    case Field::target_rel: {
+      const auto& root = e.action.ctx.project_root;
+      for (const auto& t : s.facts.targets) {
+        if (root.empty() || t.resolved.size() <= root.size() + 1 ||
+            t.resolved.compare(0, root.size(), root) != 0 || t.resolved[root.size()] != '/')
+          continue;
+        push(t.resolved.substr(root.size() + 1));
+      }
+      break;
+    }
+    case Field::target_name:
+      for (const auto& t : s.facts.targets) {
+        auto b = basename_of(t.resolved.empty() ? t.raw : t.resolved);
+        if (!b.empty()) push(std::string(b));
+      }
+      break;
+    case Field::redirect: for (const auto& r : s.redirects) push(r); break;
+    case Field::stdin_from: if (!s.stdin_from.empty()) push(s.stdin_from); break;
+    case Field::wrappers: for (const auto& w : s.wrappers) push(w); break;
+    case Field::origin: if (!s.origin.empty()) push(s.origin); break;
+    case Field::env: if (const auto* v = s.env_value(env_name)) push(*v); break;
+    case Field::sql: for (const auto& q : s.sql) push(q); break;
+    case Field::path: if (!s.path.empty()) push(s.path); break;
+    case Field::content:
+      if (s.kind == ActionKind::file_write || s.kind == ActionKind::file_edit) push(s.content);
+      break;
+    case Field::url: if (!s.url.empty()) push(s.url); break;
+    case Field::method: if (!s.method.empty()) push(s.method); break;
+    case Field::mcp_server: if (!s.mcp_server.empty()) push(s.mcp_server); break;
+    case Field::mcp_tool: if (!s.mcp_tool.empty()) push(s.mcp_tool); break;
+    case Field::mcp_args: if (!s.mcp_args.empty()) push(s.mcp_args); break;
+    case Field::tool: if (!s.tool.empty()) push(s.tool); break;
+  }
+}
+
+bool text_op(Op op, const std::string& v, const std::vector<std::string>& values, bool ci) {
+  auto eq = [&](const std::string& a, const std::string& b) {
+    if (!ci) return a == b;
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  for (const auto& x : values) {
+    switch (op) {
+      case Op::in:
+      case Op::equals:
+        if (eq(v, x)) return true;
+        break;
+      case Op::prefix:
+        if (v.size() >= x.size() && eq(v.substr(0, x.size()), x)) return true;
+        break;
+      case Op::suffix:
+        if (v.size() >= x.size() && eq(v.substr(v.size() - x.size()), x)) return true;
+        break;
+      case Op::contains:
+        if (v.find(x) != std::string::npos) return true;
+        break;
+      case Op::glob:
+        if (fnmatch(x.c_str(), v.c_str(), ci ? FNM_CASEFOLD : 0) == 0) return true;
+        break;
+      case Op::exists:
+        return true;
+      case Op::matches:
+        break;  // handled by the caller
+    }
+  }
+  return false;
+}
+
+void run_set(EvalCtx& e, engine::RegexSet& set) {
+  std::call_once(set.once, [&set] {
+    RE2::Options o;
+    o.set_log_errors(false);
+    auto rs = std::make_unique<RE2::Set>(o, RE2::UNANCHORED);
+    for (const auto& p : set.patterns) {
+      std::string err;
+      if (rs->Add(p, &err) < 0) {
+        set.failed = true;
+        return;
+      }
+    }
+    if (!rs->Compile()) {
+      set.failed = true;
+      return;
+    }
+    set.set = std::move(rs);
+  });
+  for (int id : set.leaf_ids) e.leaf_state[static_cast<size_t>(id)] = 2;
+  if (set.failed || !set.set) {
+    // Fail closed: a regex set that cannot run counts as a match and is reported.
+    e.regex_failure = true;
+    for (int id : set.leaf_ids) e.leaf_state[static_cast<size_t>(id)] = 1;
+    return;
+  }
+  std::vector<std::string> values;
+  field_values(e, set.field, set.env_name, values);
+  std::vector<int> hits;
+  for (const auto& v : values) {
+    hits.clear();
+    if (set.set->Match(v, &hits)) {
+      for (int h : hits) e.leaf_state[static_cast<size_t>(set.leaf_ids[static_cast<size_t>(h)])] = 1;
+    }
+  }
+}
+
+bool flag_present(const scope::Subject& s, const std::string& flag) {
+  for (const auto& a : s.args) {
+    if (a == "--") break;
+    if (a.size() < 2 || a[0] != '-') continue;
+    if (a[1] == '-') {
+      auto eq = a.find('=');
+      if (a.compare(0, eq, flag) == 0 && (eq == std::string::npos ? a.size() : eq) == flag.size())
+        return true;
+      continue;
+    }
+    if (a == flag) return true;
+    if (flag.size() == 2 && flag[0] == '-' && flag[1] != '-') {
+      bool letters = std::all_of(a.begin() + 1, a.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0;
+      });
+      if (letters && a.find(flag[1], 1) != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> option_values(const scope::Subject& s, const std::string& opt) {
+  std::vector<std::string> out;
+  const auto& args = s.args;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--") break;
+    if (a == opt) {
+      if (i + 1 < args.size()) out.push_back(args[i + 1]);
+    } else if (a.size() > opt.size() && a.compare(0, opt.size(), opt) == 0 && a[opt.size()] == '=') {
+      out.push_back(a.substr(opt.size() + 1));
+    } else if (opt.size() == 2 && opt[0] == '-' && opt[1] != '-' && a.size() > 2 &&
+               a.compare(0, 2, opt) == 0 && a[1] != '-') {
+      out.push_back(a.substr(2));
+    }
+  }
+  return out;
+}
+
+bool eval(EvalCtx& e, const CompiledCond& c) {
+  using T = Condition::Type;
+  switch (c.type) {
+    case T::all:
+      for (const auto& ch : c.children) {
+        if (!eval(e, ch)) return false;
+      }
+      return true;
+    case T::any:
+      for (const auto& ch : c.children) {
+        if (eval(e, ch)) return true;
+      }
+      return false;
+    case T::not_:
+      return c.children.empty() ? false : !eval(e, c.children[0]);
+    case T::field: {
+      if (c.leaf_id >= 0) {
+        auto& st = e.leaf_state[static_cast<size_t>(c.leaf_id)];
+        if (st == 0 && c.set) run_set(e, *c.set);
+        return st == 1;
+      }
+      std::vector<std::string> values;
+      field_values(e, c.field, c.env_name, values);
+      if (c.op == Op::exists) return !values.empty();
+      for (const auto& v : values) {
+        if (text_op(c.op, v, c.values, false)) return true;
+      }
+      return false;
+    }
+    case T::flag:
+      for (const auto& f : c.values) {
+        if (flag_present(e.s, f)) return true;
+      }
+      return false;
+    case T::sub: {
+      const auto& pos = e.s.positionals;
+      for (const auto& words : c.sub_words) {
+        if (words.size() > pos.size()) continue;
+        if (std::equal(words.begin(), words.end(), pos.begin())) return true;
+      }
+      return false;
+    }
+    case T::option: {
+      auto vals = option_values(e.s, c.env_name);
+      if (vals.empty()) return false;
+      if (c.op == Op::exists) return true;
+      for (const auto& v : vals) {
+        if (c.option_regex ? RE2::PartialMatch(v, *c.option_regex) : text_op(c.op, v, c.values, false))
+          return true;
+      }
+      return false;
+    }
+    case T::fact:
+      for (const auto& f : c.values) {
+        if (e.s.facts.has(f)) return true;
+      }
+      return false;
+    case T::target:
+      for (const auto& t : e.s.facts.targets) {
+        if (std::find(c.classes.begin(), c.classes.end(), static_cast<int>(t.cls)) != c.classes.end())
+          return true;
+      }
+      return false;
+    case T::target_all:
+      if (e.s.facts.targets.empty()) return false;
+      for (const auto& t : e.s.facts.targets) {
+        if (std::find(c.classes.begin(), c.classes.end(), static_cast<int>(t.cls)) == c.classes.end())
+          return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+// An exception suppresses when the field has values and every one satisfies it.
+const std::string* exception_hit(const EvalCtx& e, const engine::CompiledException& x) {
+  if (x.values.empty()) return nullptr;
+  std::vector<std::string> values;
+  field_values(e, x.field, x.env_name, values);
+  if (values.empty()) return nullptr;
+  for (const auto& v : values) {
+    bool ok = x.regex ? RE2::PartialMatch(v, *x.regex) : text_op(x.op, v, x.values, false);
+    if (!ok) return nullptr;
+  }
+  // Report the first value that matched, by reference into the exception values for stability.
+  return &x.values.front();
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const auto& x : v) {
+    if (!out.empty()) out += sep;
+    out += x;
+  }
+  return out;
+}
+
+std::string fill_message(const std::string& tmpl, const scope::Subject& s, const rules::RuleSpec& r) {
+  std::string out;
+  out.reserve(tmpl.size() + 32);
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] != '{') {
+      out += tmpl[i];
+      continue;
+    }
+    auto close = tmpl.find('}', i);
+    if (close == std::string::npos) {
+      out += tmpl.substr(i);
+      break;
+    }
+    std::string key = tmpl.substr(i + 1, close - i - 1);
+    std::string val;
+    if (key == "cmd") {
+      val = s.name.empty() ? s.display : s.name;
+    } else if (key == "argv") {
+      val = s.display;
+    } else if (key == "targets" || key == "target") {
+      std::vector<std::string> ts;
+      for (const auto& t : s.facts.targets) {
+        ts.push_back(t.resolved.empty() ? t.raw : t.resolved);
+        if (key == "target") break;
+      }
+      val = ts.empty() ? std::string("(no path)") : join(ts, ", ");
+    } else if (key == "prod") {
+      auto it = s.facts.flags.find("prod");
+      val = it == s.facts.flags.end() ? "" : join(it->second, "; ");
+    } else if (key == "global") {
+      auto it = s.facts.flags.find("global");
+      val = it == s.facts.flags.end() ? "" : join(it->second, "; ");
+    } else if (key == "rule") {
+      val = r.id;
+    } else {
+      val = "{" + key + "}";
+    }
+    out += val;
+    i = close;
+  }
+  return out;
+}
+
+int rank(Decision d) { return static_cast<int>(d); }
+
+std::string facts_brief(const Facts& f) {
+  std::string out;
+  for (const auto& [name, reasons] : f.flags) {
+    if (!out.empty()) out += ", ";
+    out += name;
+    if (!reasons.empty()) out += " (" + reasons.front() + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Engine
+
 Engine::Engine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Engine::~Engine() = default;
+
 Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec> packs, Policy policy) {
   auto impl = std::make_unique<Impl>();
   impl->packs = std::move(packs);
   impl->policy = std::move(policy);
+  impl->scope_config.prod_patterns = impl->policy.prod_patterns;
+  impl->scope_config.protected_branches = impl->policy.protected_branches;
+  impl->scope_config.temp_dirs = impl->policy.temp_dirs;
+  auto& comp = impl->compiled;
+  comp.keyword_group = std::make_unique<engine::Group>();
+  comp.always = std::make_unique<engine::Group>();
+  // Unknown rule ids in the policy are errors: a typo must not silently disable nothing.
+  for (const auto& [id, ov] : impl->policy.rules) {
+    bool found = false;
+    for (const auto& p : impl->packs)
+      for (const auto& r : p.rules) found = found || r.id == id;
+    if (!found) return make_error("policy names unknown rule '" + id + "'");
+  }
+  size_t total = 0;
+  for (const auto& p : impl->packs) total += p.rules.size();
+  comp.rules.reserve(total);
+  for (const auto& pack : impl->packs) {
+    for (const auto& rule : pack.rules) {
+      if (!rule_enabled(rule, pack, impl->policy)) continue;
+      CompiledRule cr;
+      cr.spec = &rule;
+      cr.pack = &pack;
+      cr.decision = rule.decision;
+      cr.kinds = rule.applies_to.empty() ? std::vector<ActionKind>{ActionKind::shell_exec} : rule.applies_to;
+      cr.cmd_index = index_names(rule.when);
+      cr.keywords = rule.keywords;
+      auto ov = impl->policy.rules.find(rule.id);
+      if (ov != impl->policy.rules.end() && ov->second.decision) cr.decision = *ov->second.decision;
+      int idx = static_cast<int>(comp.rules.size());
+      std::vector<engine::Group*> groups;
+      if (!cr.cmd_index.empty()) {
+        for (const auto& n : cr.cmd_index) {
+          auto& g = comp.by_cmd[n];
+          g.rules.push_back(idx);
+          groups.push_back(&g);
+        }
+      } else if (!cr.keywords.empty()) {
+        for (const auto& k : cr.keywords) comp.keyword_rules.emplace_back(k, idx);
+        comp.keyword_group->rules.push_back(idx);
+        groups.push_back(comp.keyword_group.get());
+      } else {
+        comp.always->rules.push_back(idx);
+        groups.push_back(comp.always.get());
+      }
+      auto when = compile_cond(rule.when, rule, comp, groups);
+      if (!when) return when.error();
+      cr.when = std::move(*when);
+      for (const auto& x : rule.exceptions) {
+        engine::CompiledException cx;
+        cx.name = x.name;
+        cx.op = x.op;
+        cx.values = x.values;
+        if (!engine::parse_field(x.field, cx.field, cx.env_name))
+          return Error{rule.id + ": exception field '" + x.field + "' is unknown", x.loc.file,
+                       x.loc.line, x.loc.column, {}};
+        if (ov != impl->policy.rules.end()) {
+          auto extra = ov->second.exceptions.find(x.name);
+          if (extra != ov->second.exceptions.end())
+            cx.values.insert(cx.values.end(), extra->second.begin(), extra->second.end());
+        }
+        if (x.op == Op::matches && !cx.values.empty()) {
+          RE2::Options o;
+          o.set_log_errors(false);
+          cx.regex = std::make_shared<RE2>(alternation(cx.values), o);
+          if (!cx.regex->ok()) return make_error(rule.id + ": bad exception regex");
+        }
+        cr.exceptions.push_back(std::move(cx));
+      }
+      if (ov != impl->policy.rules.end()) {
+        for (const auto& [name, vals] : ov->second.exceptions) {
+          bool known = std::any_of(rule.exceptions.begin(), rule.exceptions.end(),
+                                   [&](const auto& x) { return x.name == name; });
+          if (!known)
+            return make_error("policy adds values to unknown exception '" + name + "' of rule " + rule.id);
+        }
+      }
+      comp.rules.push_back(std::move(cr));
+    }
+  }
   return std::shared_ptr<const Engine>(new Engine(std::move(impl)));
 }
+
 Result<std::shared_ptr<const Engine>> Engine::create_builtin(Policy policy) {
   auto packs = rules::load_builtin_packs();
   if (!packs) return packs.error();
   return create(std::move(*packs), std::move(policy));
 }
-Verdict Engine::evaluate(const Action&, const EngineOptions&) const {
-  Verdict v;
-  v.decision = Decision::ask;
-  v.source = "error";
-  v.reason = "engine not built yet";
-  return v;
-}
+
 const std::vector<rules::PackSpec>& Engine::packs() const { return m_impl->packs; }
 const Policy& Engine::policy() const { return m_impl->policy; }
+
+namespace {
+
+struct SubjectOutcome {
+  Decision decision = Decision::allow;
+  std::string why;  // default-table reason when it decided
+};
+
+SubjectOutcome default_table(const Facts& f, const Policy& p) {
+  SubjectOutcome o;
+  auto first = [&](const char* name) {
+    auto it = f.flags.find(name);
+    return it == f.flags.end() || it->second.empty() ? std::string(name) : it->second.front();
+  };
+  if (f.has("self")) return {Decision::deny, "touches blastwall itself: " + first("self")};
+  if (f.has("secrets_send")) return {Decision::deny, "sends secrets off the machine: " + first("secrets_send")};
+  if (f.has("remote_exec")) return {Decision::deny, "runs code fetched from the network: " + first("remote_exec")};
+  if (f.destructive() && (f.prod() || f.global())) {
+    return {p.destructive_scoped, "destructive (" + first("destructive") + ") and " +
+                                      (f.prod() ? "production-targeted (" + first("prod") + ")"
+                                                : "global (" + first("global") + ")")};
+  }
+  if (f.has("dynamic")) return {p.fail_closed, first("dynamic")};
+  if (f.destructive()) return {p.destructive, "destructive: " + first("destructive")};
+  return o;
+}
+
+}  // namespace
+
+Verdict Engine::evaluate(const Action& action, const EngineOptions& options) const {
+  Verdict v;
+  try {
+    const auto& comp = m_impl->compiled;
+    const auto& policy = m_impl->policy;
+    auto analysis = scope::analyze(action, m_impl->scope_config);
+    if (options.explain) v.explanation = analysis.trace;
+    Decision best = Decision::allow;
+    std::string best_reason;
+    std::string best_source = "default";
+    Severity best_sev = Severity::info;
+    auto consider = [&](Decision d, Severity sev, const std::string& reason, const char* source) {
+      if (rank(d) > rank(best) || (rank(d) == rank(best) && rank(d) > 0 && best_reason.empty())) {
+        best = d;
+        best_reason = reason;
+        best_source = source;
+      }
+      if (static_cast<int>(sev) > static_cast<int>(best_sev)) best_sev = sev;
+    };
+    if (analysis.fail_closed) {
+      consider(policy.fail_closed, Severity::high, "could not be fully understood (" +
+                                                       analysis.fail_reason + "); a human must confirm",
+               "error");
+      v.facts.set("unparsed", analysis.fail_reason);
+    }
+    std::vector<uint8_t> leaf_state(static_cast<size_t>(comp.leaf_count), 0);
+    std::vector<int> candidates;
+    for (auto& s : analysis.subjects) {
+      if (s.informational) {
+        if (options.explain) v.explanation.push_back("subject '" + s.display + "': informational (--help), not evaluated");
+        continue;
+      }
+      std::fill(leaf_state.begin(), leaf_state.end(), 0);
+      EvalCtx e{action, s, comp, leaf_state};
+      candidates.clear();
+      if (!s.name.empty()) {
+        auto it = comp.by_cmd.find(s.name);
+        if (it != comp.by_cmd.end()) candidates = it->second.rules;
+      }
+      if (!comp.keyword_rules.empty()) {
+        std::string hay = s.argv_joined + "\n" + s.path + "\n" + s.content + "\n" + s.url + "\n" +
+                          s.mcp_args + "\n" + s.mcp_tool + "\n";
+        for (const auto& q : s.sql) hay += q + "\n";
+        for (const auto& [kw, idx] : comp.keyword_rules) {
+          if (hay.find(kw) != std::string::npos &&
+              std::find(candidates.begin(), candidates.end(), idx) == candidates.end())
+            candidates.push_back(idx);
+        }
+      }
+      candidates.insert(candidates.end(), comp.always->rules.begin(), comp.always->rules.end());
+      std::sort(candidates.begin(), candidates.end());
+      candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+      // Rules may mark facts that other rules test: evaluate in two passes so order never matters.
+      std::vector<int> matched;
+      for (int pass = 0; pass < 2; ++pass) {
+        bool added = false;
+        for (int idx : candidates) {
+          if (std::find(matched.begin(), matched.end(), idx) != matched.end()) continue;
+          const auto& r = comp.rules[static_cast<size_t>(idx)];
+          if (std::find(r.kinds.begin(), r.kinds.end(), s.kind) == r.kinds.end()) continue;
+          if (!eval(e, r.when)) continue;
+          const std::string* exc_val = nullptr;
+          const engine::CompiledException* exc = nullptr;
+          for (const auto& x : r.exceptions) {
+            if ((exc_val = exception_hit(e, x))) {
+              exc = &x;
+              break;
+            }
+          }
+          if (exc) {
+            if (pass == 0 || std::none_of(v.suppressed.begin(), v.suppressed.end(), [&](const auto& sp) {
+                  return sp.rule_id == r.spec->id && sp.subject == s.display;
+                }))
+              v.suppressed.push_back({r.spec->id, exc->name, *exc_val, s.display});
+            matched.push_back(idx);  // do not re-report in pass 2
+            continue;
+          }
+          matched.push_back(idx);
+          for (const auto& m : r.spec->marks) {
+            if (!s.facts.has(m)) added = true;
+            s.facts.set(m, r.spec->id);
+          }
+          RuleMatch rm;
+          rm.rule_id = r.spec->id;
+          rm.pack_id = r.pack->id;
+          rm.pack_version = r.pack->version;
+          rm.title = r.spec->title;
+          rm.message = fill_message(r.spec->message, s, *r.spec);
+          rm.remediation = fill_message(r.spec->remediation, s, *r.spec);
+          rm.decision = r.decision;
+          rm.severity = r.spec->severity;
+          rm.subject = s.display;
+          rm.begin = s.begin;
+          rm.end = s.end;
+          v.matches.push_back(rm);
+          consider(rm.decision, rm.severity,
+                   rm.rule_id + ": " + rm.message + (rm.remediation.empty() ? "" : ". " + rm.remediation),
+                   "rule");
+        }
+        if (!added) break;
+      }
+      if (e.regex_failure) {
+        consider(policy.fail_closed, Severity::high, "a rule's regular expressions could not run", "error");
+        v.facts.set("engine_error", "regex set failed to compile");
+      }
+      auto d = default_table(s.facts, policy);
+      if (rank(d.decision) > 0) {
+        // A rule's own message is more useful to the agent than the table's; the table only
+        // supplies the reason when it raised the decision above every rule.
+        std::string reason = d.why;
+        for (const auto& m : v.matches) {
+          if (m.subject == s.display) {
+            reason += " — " + m.rule_id + ": " + m.message +
+                      (m.remediation.empty() ? "" : ". " + m.remediation);
+            break;
+          }
+        }
+        consider(d.decision, d.decision == Decision::deny ? Severity::critical : Severity::high, reason,
+                 "default");
+      }
+      if (options.explain) {
+        v.explanation.push_back("subject '" + s.display + "' [" + std::string(to_string(s.kind)) +
+                                (s.origin.empty() || s.origin == "shell" ? "" : ", origin " + s.origin) +
+                                "]: " + std::to_string(candidates.size()) + " candidate rules, " +
+                                std::to_string(matched.size()) + " matched; facts: " +
+                                (s.facts.flags.empty() ? "none" : facts_brief(s.facts)) +
+                                "; subject decision: " + std::string(to_string(d.decision)));
+      }
+      v.facts.merge(s.facts);
+    }
+    v.decision = best;
+    v.severity = best_sev;
+    v.source = best_source;
+    v.reason = best == Decision::allow ? "no rule or default objects" : best_reason;
+  } catch (const std::exception& ex) {
+    v = Verdict{};
+    v.decision = m_impl->policy.fail_closed;
+    v.severity = Severity::high;
+    v.source = "error";
+    v.reason = std::string("internal error while evaluating (") + ex.what() + "); a human must confirm";
+  } catch (...) {
+    v = Verdict{};
+    v.decision = m_impl->policy.fail_closed;
+    v.severity = Severity::high;
+    v.source = "error";
+    v.reason = "internal error while evaluating; a human must confirm";
+  }
+  return v;
+}
+
 }  // namespace blastwall

@@ -1,0 +1,845 @@
+// Scope analysis proper: subjects and their facts.
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/scope/commands.hpp"
+#include "rules/scope/scope.hpp"
+
+namespace blastwall::scope {
+namespace {
+
+using shell::SimpleCommand;
+using shell::Word;
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool looks_like_path(std::string_view w) {
+  if (w.empty() || w[0] == '-') return false;
+  if (w.find("://") != std::string_view::npos) return false;
+  if (w[0] == '/' || w[0] == '~' || w == "." || w == ".." || starts_with(w, "./") ||
+      starts_with(w, "../"))
+    return true;
+  auto slash = w.find('/');
+  if (slash != std::string_view::npos && slash > 0 && w.find('=') == std::string_view::npos &&
+      w.find(':') == std::string_view::npos && w[0] != '@')
+    return true;
+  auto base = w.substr(w.rfind('/') == std::string_view::npos ? 0 : w.rfind('/') + 1);
+  return base == ".env" || starts_with(base, ".env.");
+}
+
+// Flags as the command sees them: short flags unbundled, long flags without "=value".
+struct FlagSet {
+  std::vector<std::string> longs;  // "--force", and literal single-dash words ("-delete")
+  bool shorts[128] = {};
+  [[nodiscard]] bool has(std::string_view f) const {
+    if (f.size() == 2 && f[0] == '-' && f[1] != '-') {
+      auto c = static_cast<unsigned char>(f[1]);
+      if (c < 128 && shorts[c]) return true;
+    }
+    return std::find(longs.begin(), longs.end(), f) != longs.end();
+  }
+};
+
+FlagSet flags_of(const std::vector<std::string>& args) {
+  FlagSet fs;
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a.size() < 2 || a[0] != '-') continue;
+    if (a[1] == '-') {
+      auto eq = a.find('=');
+      fs.longs.push_back(eq == std::string::npos ? a : a.substr(0, eq));
+      continue;
+    }
+    fs.longs.push_back(a);  // literal single-dash word (-delete, -rf, -auto-approve)
+    bool letters = true;
+    for (size_t i = 1; i < a.size(); ++i) {
+      char c = a[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        letters = false;
+        break;
+      }
+    }
+    if (!letters) continue;
+    for (size_t i = 1; i < a.size(); ++i) fs.shorts[static_cast<unsigned char>(a[i])] = true;
+  }
+  return fs;
+}
+
+// Value of an option in args (`--opt v`, `--opt=v`, `-ov` for one-letter options).
+std::vector<std::string> option_values(const std::vector<std::string>& args, std::string_view opt) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--") break;
+    if (a == opt) {
+      if (i + 1 < args.size()) out.push_back(args[i + 1]);
+    } else if (starts_with(a, opt) && a.size() > opt.size() && a[opt.size()] == '=') {
+      out.push_back(a.substr(opt.size() + 1));
+    } else if (opt.size() == 2 && opt[0] == '-' && opt[1] != '-' && a.size() > 2 &&
+               starts_with(a, opt) && a[1] != '-') {
+      out.push_back(a.substr(2));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> positionals_of(std::string_view cmd, const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  bool after_dashdash = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (after_dashdash) {
+      out.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      after_dashdash = true;
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-') {
+      if (a.find('=') == std::string::npos && option_takes_value(cmd, a)) ++i;
+      continue;
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+struct Ctx {
+  const Action& action;
+  const ScopeConfig& config;
+  std::vector<std::string>* trace;
+};
+
+void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::string& cwd, bool write,
+                bool dynamic, bool glob) {
+  Target t;
+  t.raw = std::string(raw);
+  t.write = write;
+  t.glob = glob;
+  t.dynamic = dynamic;
+  const auto& ctx = c.action.ctx;
+  if (!dynamic) {
+    std::string_view dir_part = raw;
+    if (glob) {
+      auto g = raw.find_first_of("*?[");
+      auto slash = raw.rfind('/', g);
+      dir_part = slash == std::string_view::npos ? std::string_view(".") : raw.substr(0, slash + 1);
+      if (dir_part.empty()) dir_part = "/";
+    }
+    std::string resolved_dir = resolve_path(dir_part, cwd, ctx.home);
+    t.resolved = glob ? (resolved_dir.empty() ? std::string() : resolve_path(raw, cwd, ctx.home))
+                      : resolved_dir;
+    t.cls = classify_path(resolved_dir, ctx, c.config);
+    t.self = is_self_path(t.resolved, ctx.home);
+    if (glob && !resolved_dir.empty()) {
+      s.facts.set("glob", t.raw);
+      bool broad = t.cls == PathClass::root || t.cls == PathClass::home_root ||
+                   resolved_dir == ctx.project_root ||
+                   (t.cls == PathClass::system &&
+                    resolved_dir.find('/', 1) == std::string::npos);
+      if (broad) s.facts.set("global", "glob " + t.raw + " covers all of " + resolved_dir);
+    }
+  } else {
+    t.cls = PathClass::unknown;
+    s.facts.set("dynamic_target", t.raw);
+  }
+  if (!t.resolved.empty() && !glob) {
+    if (t.cls == PathClass::root) s.facts.set("global", "targets / (the whole filesystem)");
+    if (t.cls == PathClass::home_root) s.facts.set("global", "targets the home directory " + t.resolved);
+    if (t.cls == PathClass::system && t.resolved.find('/', 1) == std::string::npos)
+      s.facts.set("global", "targets the system directory " + t.resolved);
+    if (!ctx.project_root.empty() && t.resolved == ctx.project_root)
+      s.facts.set("global", "targets the whole project " + t.resolved);
+  }
+  if (t.cls == PathClass::home_secret) {
+    s.facts.set(write ? "secrets_write" : "secrets_read", t.raw);
+  }
+  if (t.self) s.facts.set(write ? "self" : "self_read", t.raw);
+  if (write) s.facts.set("write", t.raw);
+  for (const auto& e : s.facts.targets) {
+    if (e.raw == t.raw && e.write == t.write) return;
+  }
+  s.facts.targets.push_back(std::move(t));
+}
+
+const std::string* lookup_env(const Subject& s, std::string_view name) { return s.env_value(name); }
+
+void prod_check(Subject& s, const Ctx& c, std::string_view what, std::string_view value) {
+  if (!value.empty() && matches_prod(value, c.config.prod_patterns))
+    s.facts.set("prod", std::string(what) + " " + std::string(value));
+}
+
+bool is_kube_family(std::string_view n) {
+  return n == "kubectl" || n == "helm" || n == "oc" || n == "kubectx" || n == "kubens" ||
+         n == "k9s" || n == "kustomize" || n == "skaffold" || n == "argocd" || n == "flux";
+}
+bool is_db_client(std::string_view n) {
+  return n == "psql" || n == "mysql" || n == "mariadb" || n == "pg_dump" || n == "pg_restore" ||
+         n == "dropdb" || n == "createdb" || n == "mongosh" || n == "mongo" || n == "redis-cli" ||
+         n == "sqlcmd" || n == "clickhouse-client" || n == "cockroach" || n == "prisma" ||
+         n == "supabase" || n == "rails" || n == "rake" || n == "bin/rails" || n == "manage.py" ||
+         n == "mysqladmin" || n == "pg_ctl" || n == "dbmate" || n == "flyway" || n == "liquibase" ||
+         n == "knex" || n == "sequelize" || n == "alembic" || n == "django-admin";
+}
+
+void git_facts(Subject& s, const Ctx& c, const FlagSet& flags) {
+  const auto& pos = s.positionals;
+  if (pos.empty()) return;
+  const std::string& sub = pos[0];
+  auto protected_branch = [&](std::string_view b) {
+    return matches_branch(b, c.config.protected_branches);
+  };
+  if (sub == "push") {
+    if (flags.has("--all") || flags.has("--mirror"))
+      s.facts.set("global", flags.has("--mirror") ? "git push --mirror rewrites every ref"
+                                                   : "git push --all pushes every branch");
+    bool deleting = flags.has("--delete") || flags.has("-d");
+    std::vector<std::string> branches;
+    for (size_t i = 2; i < pos.size(); ++i) {  // pos[1] is the remote
+      std::string ref = pos[i];
+      if (!ref.empty() && ref[0] == '+') {
+        ref.erase(0, 1);
+        s.facts.set("force_refspec", pos[i]);
+      }
+      auto colon = ref.find(':');
+      if (colon != std::string::npos) {
+        if (colon == 0) deleting = true;
+        ref = ref.substr(colon + 1);
+      }
+      if (ref == "HEAD" && !c.action.ctx.vcs_branch.empty()) ref = c.action.ctx.vcs_branch;
+      branches.push_back(ref);
+    }
+    if (branches.empty() && !c.action.ctx.vcs_branch.empty())
+      branches.push_back(c.action.ctx.vcs_branch);
+    for (const auto& b : branches) {
+      if (protected_branch(b))
+        s.facts.set("prod", std::string(deleting ? "deletes" : "pushes to") + " protected branch " + b);
+    }
+    if (deleting) s.facts.set("branch_delete", "git push --delete");
+    if (pos.size() >= 2) prod_check(s, c, "git remote", pos[1]);
+  } else if (sub == "branch" && (flags.has("-D") || flags.has("-d") || flags.has("--delete"))) {
+    for (size_t i = 1; i < pos.size(); ++i) {
+      if (protected_branch(pos[i])) s.facts.set("prod", "deletes protected branch " + pos[i]);
+    }
+  }
+}
+
+void cloud_facts(Subject& s, const Ctx& c) {
+  const auto& n = s.name;
+  const auto& args = s.args;
+  auto opt = [&](std::string_view o) { return option_values(args, o); };
+  auto env = [&](std::string_view name) { return lookup_env(s, name); };
+  if (is_kube_family(n)) {
+    for (auto o : {"--context", "--kube-context", "--cluster", "-n", "--namespace", "--kubeconfig"})
+      for (const auto& v : opt(o)) prod_check(s, c, std::string("kube ") + o, v);
+    if (auto* v = env("KUBECONFIG")) prod_check(s, c, "KUBECONFIG", *v);
+    if (s.positionals.size() >= 3 && s.positionals[0] == "config" &&
+        s.positionals[1] == "use-context")
+      prod_check(s, c, "kube context", s.positionals[2]);
+    if (n == "kubectx" && !s.positionals.empty()) prod_check(s, c, "kube context", s.positionals[0]);
+  }
+  if (n == "aws" || n == "sam" || n == "cdk" || n == "eksctl" || n == "copilot" || n == "sst" ||
+      n == "serverless" || n == "sls") {
+    for (const auto& v : opt("--profile")) prod_check(s, c, "AWS profile", v);
+    for (auto e : {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"})
+      if (auto* v = env(e)) prod_check(s, c, e, *v);
+    for (const auto& a : args) {
+      if (starts_with(a, "arn:")) prod_check(s, c, "AWS ARN", a);
+      if (starts_with(a, "s3://")) prod_check(s, c, "S3 bucket", a);
+    }
+    for (const auto& v : opt("--stage")) prod_check(s, c, "stage", v);
+    for (const auto& v : opt("--context")) prod_check(s, c, "context", v);
+  }
+  if (n == "gcloud" || n == "gsutil" || n == "bq" || n == "firebase") {
+    for (const auto& v : opt("--project")) prod_check(s, c, "gcloud project", v);
+    for (auto e : {"CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"})
+      if (auto* v = env(e)) prod_check(s, c, e, *v);
+    for (const auto& a : args)
+      if (starts_with(a, "gs://")) prod_check(s, c, "GCS bucket", a);
+    if (s.positionals.size() >= 3 && s.positionals[0] == "projects")
+      prod_check(s, c, "gcloud project", s.positionals.back());
+    for (const auto& v : opt("-P")) prod_check(s, c, "firebase project", v);
+  }
+  if (n == "az") {
+    for (const auto& v : opt("--subscription")) prod_check(s, c, "Azure subscription", v);
+    for (auto o : {"-g", "--resource-group", "-n", "--name"})
+      for (const auto& v : opt(o)) prod_check(s, c, "Azure resource", v);
+    if (auto* v = env("AZURE_SUBSCRIPTION_ID")) prod_check(s, c, "AZURE_SUBSCRIPTION_ID", *v);
+  }
+  if (n == "terraform" || n == "tofu" || n == "terragrunt") {
+    if (auto* v = env("TF_WORKSPACE")) prod_check(s, c, "TF_WORKSPACE", *v);
+    for (const auto& v : opt("-var-file")) prod_check(s, c, "terraform var file", v);
+    for (const auto& v : opt("-chdir")) prod_check(s, c, "terraform dir", v);
+    if (s.positionals.size() >= 3 && s.positionals[0] == "workspace" &&
+        (s.positionals[1] == "select" || s.positionals[1] == "new" || s.positionals[1] == "delete"))
+      prod_check(s, c, "terraform workspace", s.positionals[2]);
+    if (!c.action.ctx.cwd.empty() && !c.action.ctx.project_root.empty() &&
+        c.action.ctx.cwd.size() > c.action.ctx.project_root.size())
+      prod_check(s, c, "terraform working dir", c.action.ctx.cwd.substr(c.action.ctx.project_root.size()));
+  }
+  if (n == "pulumi") {
+    for (auto o : {"--stack", "-s"})
+      for (const auto& v : opt(o)) prod_check(s, c, "pulumi stack", v);
+    if (auto* v = env("PULUMI_STACK")) prod_check(s, c, "PULUMI_STACK", *v);
+    if (s.positionals.size() >= 3 && s.positionals[0] == "stack" && s.positionals[1] == "select")
+      prod_check(s, c, "pulumi stack", s.positionals[2]);
+  }
+  if (n == "helm" || n == "helmfile") {
+    for (auto o : {"-e", "--environment"})
+      for (const auto& v : opt(o)) prod_check(s, c, "helmfile environment", v);
+  }
+  if (is_db_client(n) || s.origin == "mcp-sql") {
+    for (auto o : {"-h", "--host", "--url", "-d", "--dbname", "--uri", "--db-url", "--database-url"})
+      for (const auto& v : opt(o)) prod_check(s, c, std::string("database ") + o, v);
+    for (const auto& a : s.positionals) {
+      if (a.find("://") != std::string::npos || a.find('$') != std::string::npos)
+        prod_check(s, c, "database URL", a);
+    }
+    for (auto e : {"PGHOST", "PGDATABASE", "DATABASE_URL", "MYSQL_HOST", "REDIS_URL", "MONGO_URL",
+                   "MONGODB_URI", "REDIS_HOST", "DB_HOST"})
+      if (auto* v = env(e)) prod_check(s, c, e, *v);
+  }
+  // Framework environments apply to any command that reads them (rails, rake, manage.py, npm run).
+  for (auto e : {"RAILS_ENV", "RACK_ENV", "NODE_ENV", "APP_ENV", "MIX_ENV", "DJANGO_SETTINGS_MODULE",
+                 "ENVIRONMENT", "STAGE", "DEPLOY_ENV"}) {
+    // Only variables set for this command (in the line), not the agent's whole environment, to
+    // avoid marking every `ls` in a shell that exports NODE_ENV=production.
+    for (const auto& [k, v] : s.env) {
+      if (k == e && (is_db_client(n) || n == "rails" || n == "rake" || n == "python" ||
+                     n == "python3" || n == "bundle" || n == "npx" || n == "npm" || n == "mix" ||
+                     n == "django-admin" || n == "yarn" || n == "pnpm"))
+        prod_check(s, c, k, v);
+    }
+  }
+  for (auto o : {"--settings", "--env", "--environment", "-e"}) {
+    if ((n == "rails" || n == "python" || n == "python3" || n == "django-admin" || n == "rake" ||
+         n == "bundle" || n == "sst" || n == "serverless" || n == "sls" || n == "vercel" ||
+         n == "netlify" || n == "fly" || n == "flyctl" || n == "heroku") &&
+        !(std::string_view(o) == "-e" && (n == "python" || n == "python3")))
+      for (const auto& v : opt(o)) prod_check(s, c, o, v);
+  }
+  if (n == "heroku" || n == "fly" || n == "flyctl")
+    for (auto o : {"-a", "--app"})
+      for (const auto& v : opt(o)) prod_check(s, c, "app", v);
+  if (n == "vercel" && std::find(args.begin(), args.end(), "--prod") != args.end())
+    s.facts.set("prod", "vercel --prod");
+  if (n == "ssh" && !s.positionals.empty()) prod_check(s, c, "ssh host", s.positionals[0]);
+  for (const auto& w : s.wrappers) {
+    if (starts_with(w, "ssh ")) prod_check(s, c, "ssh host", w.substr(4));
+  }
+  // Breadth flags.
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a == "--all" || a == "--all-namespaces" || (a == "-A" && is_kube_family(n)))
+      s.facts.set("global", s.name + " " + a);
+  }
+  if (n == "redis-cli") {
+    for (const auto& a : args) {
+      std::string u;
+      for (char ch : a) u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (u == "FLUSHALL" || u == "FLUSHDB") s.facts.set("global", "Redis " + u + " deletes every key");
+    }
+  }
+}
+
+std::string join_cmd_name(const SimpleCommand& cmd) {
+  return cmd.name.empty() ? (cmd.argv.empty() ? std::string("(assignment)") : cmd.argv[0].text)
+                          : cmd.name;
+}
+
+Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
+  Subject s;
+  s.kind = ActionKind::shell_exec;
+  s.name = cmd.name;
+  s.begin = cmd.begin;
+  s.end = cmd.end;
+  s.tool = c.action.ctx.tool;
+  if (!cmd.argv.empty()) s.argv0 = cmd.argv[0].text;
+  for (size_t i = 1; i < cmd.argv.size(); ++i) s.args.push_back(cmd.argv[i].text);
+  s.argv_joined = cmd.joined();
+  s.display = s.argv_joined.empty() ? join_cmd_name(cmd) : s.argv_joined;
+  s.stdin_from = cmd.stdin_from;
+  s.wrappers = cmd.wrappers;
+  s.origin = cmd.origin;
+  for (const auto& [k, v] : cmd.env) s.env.emplace_back(k, v);
+  for (const auto& a : cmd.assignments) s.env.emplace_back(a.name, a.value.text);
+  for (const auto& [k, v] : c.action.ctx.env) s.env.emplace_back(k, v);
+  s.positionals = positionals_of(s.name, s.args);
+  for (const auto& a : s.args) {
+    if (a == "--") break;
+    if (a == "--help" || (a == "-h" && (s.name == "rm" || s.name == "git"))) s.informational = true;
+  }
+  if (cmd.dynamic_verb) s.facts.set("dynamic", "command name computed at run time: " + s.display);
+
+  const std::string cwd = cmd.cwd.empty() ? std::string() : cmd.cwd;
+  auto flags = flags_of(s.args);
+  const bool writer = is_writer_command(s.name) ||
+                      ((s.name == "sed" || s.name == "perl") && (flags.has("-i") || flags.has("--in-place")));
+  // Redirections.
+  for (const auto& r : cmd.redirects) {
+    using shell::RedirectOp;
+    bool write = r.op == RedirectOp::write || r.op == RedirectOp::clobber ||
+                 r.op == RedirectOp::append || r.op == RedirectOp::read_write ||
+                 r.op == RedirectOp::dup_out;
+    bool read = r.op == RedirectOp::read;
+    if (!write && !read) continue;
+    const auto& t = r.target.text;
+    if (t.empty() || (r.op == RedirectOp::dup_out && std::all_of(t.begin(), t.end(), ::isdigit)))
+      continue;
+    if (t == "/dev/null" || t == "/dev/stdout" || t == "/dev/stderr" || t == "/dev/tty" ||
+        starts_with(t, "/dev/fd/") || t == "-")
+      continue;
+    add_target(s, c, t, cwd, write, r.target.dynamic, false);
+    if (write) {
+      s.redirects.push_back(resolve_path(t, cwd, c.action.ctx.home));
+      if (r.op != RedirectOp::append) s.facts.set("truncates", t);
+    }
+  }
+  // Path arguments.
+  const bool file_cmd = is_file_command(s.name);
+  bool skipped_code = !first_positional_is_code(s.name) || flags.has("-e") || flags.has("-f") ||
+                      flags.has("--regexp");
+  // find: starting points are the positionals before the first expression word.
+  const bool is_find = s.name == "find" || s.name == "fd";
+  bool find_expr = false;
+  bool after_dd = false;
+  const size_t n_args = cmd.argv.size();
+  std::vector<size_t> positional_idx;
+  for (size_t i = 1; i < n_args; ++i) {
+    const Word& w = cmd.argv[i];
+    const std::string& a = w.text;
+    if (a == "--") {
+      after_dd = true;
+      continue;
+    }
+    if (!after_dd && a.size() > 1 && a[0] == '-') {
+      if (is_find) find_expr = true;
+      if (a.find('=') == std::string::npos && option_takes_value(s.name, a)) ++i;
+      continue;
+    }
+    if (is_find && (find_expr || a == "!" || a == "(")) continue;
+    if (s.name == "dd") {
+      if (starts_with(a, "of=")) add_target(s, c, a.substr(3), cwd, true, w.dynamic, false);
+      if (starts_with(a, "if=")) add_target(s, c, a.substr(3), cwd, false, w.dynamic, false);
+      continue;
+    }
+    if (!skipped_code) {
+      skipped_code = true;
+      continue;
+    }
+    positional_idx.push_back(i);
+  }
+  for (size_t k = 0; k < positional_idx.size(); ++k) {
+    const Word& w = cmd.argv[positional_idx[k]];
+    const std::string& a = w.text;
+    bool path_like = file_cmd || is_find || looks_like_path(a) || (w.glob && !w.quoted) ||
+                     (w.dynamic && writer);
+    if (s.name == "git" || s.name == "kubectl" || s.name == "helm" || s.name == "docker") {
+      path_like = looks_like_path(a) && (a[0] == '/' || a[0] == '~' || a[0] == '.');
+    }
+    if (!path_like) continue;
+    if (s.name == "chmod" || s.name == "chown" || s.name == "chgrp") {
+      if (k == 0) continue;  // mode / owner
+    }
+    bool write = writer;
+    if ((s.name == "cp" || s.name == "ln" || s.name == "install" || s.name == "rsync") &&
+        k + 1 < positional_idx.size())
+      write = false;  // sources are read
+    if (is_find && flags.has("-delete")) write = true;
+    add_target(s, c, a, cwd, write, w.dynamic, w.glob);
+  }
+  // rsync/scp remote destinations are network sends.
+  if (cmd.dynamic_args && writer) {
+    Target t;
+    t.raw = "{dynamic}";
+    t.dynamic = true;
+    t.write = true;
+    s.facts.targets.push_back(t);
+    s.facts.set("dynamic_target", "arguments supplied at run time by " +
+                                      (cmd.wrappers.empty() ? std::string("a wrapper") : cmd.wrappers.back()));
+  }
+  // curl -d @file / -T file / -F x=@file read local files to send them.
+  if (s.name == "curl" || s.name == "http" || s.name == "xh" || s.name == "wget") {
+    for (size_t i = 0; i < s.args.size(); ++i) {
+      std::string_view a = s.args[i];
+      std::string_view v;
+      if ((a == "-d" || a == "--data" || a == "--data-binary" || a == "--data-raw" ||
+           a == "--data-urlencode" || a == "-F" || a == "--form" || a == "--json") &&
+          i + 1 < s.args.size())
+        v = s.args[i + 1];
+      else if ((a == "-T" || a == "--upload-file" || a == "--post-file" || a == "--body-file") &&
+               i + 1 < s.args.size()) {
+        add_target(s, c, s.args[i + 1], cwd, false, false, false);
+        continue;
+      } else if (starts_with(a, "--post-file=") || starts_with(a, "--body-file=")) {
+        add_target(s, c, a.substr(a.find('=') + 1), cwd, false, false, false);
+        continue;
+      }
+      auto at = v.find('@');
+      if (at != std::string_view::npos && at + 1 < v.size())
+        add_target(s, c, v.substr(at + 1), cwd, false, false, false);
+    }
+  }
+
+  // Facts from flags.
+  if (flags.has("-r") || flags.has("-R") || flags.has("--recursive") ||
+      ((s.name == "cp" || s.name == "rsync") && flags.has("-a")))
+    s.facts.set("recursive", s.name);
+  if (s.name == "rsync" && (flags.has("--delete") || flags.has("--delete-before") ||
+                            flags.has("--delete-after") || flags.has("--delete-during") ||
+                            flags.has("--delete-excluded") || flags.has("--mirror")))
+    s.facts.set("mirror_delete", "rsync --delete removes destination files missing from the source");
+  if (is_network_command(s.name)) s.facts.set("network", s.name);
+  if (s.name == "git") git_facts(s, c, flags);
+  cloud_facts(s, c);
+  // Self-protection: the local approval API.
+  if (s.name == "curl" || s.name == "wget" || s.name == "http" || s.name == "xh") {
+    bool mutating = flags.has("-d") || flags.has("--data") || flags.has("--json") ||
+                    flags.has("-F") || flags.has("--post-data") || flags.has("--form");
+    for (const auto& m : option_values(s.args, "-X"))
+      mutating = mutating || (m != "GET" && m != "HEAD");
+    for (const auto& m : option_values(s.args, "--request"))
+      mutating = mutating || (m != "GET" && m != "HEAD");
+    for (const auto& a : s.args) {
+      if ((a.find("127.0.0.1:8765/api") != std::string::npos ||
+           a.find("localhost:8765/api") != std::string::npos) &&
+          (mutating || s.name == "http" || s.name == "xh"))
+        s.facts.set("self", "writes to blastwall's local approval API: " + a);
+    }
+  }
+  return s;
+}
+
+bool spans_contain(const SimpleCommand& outer, const SimpleCommand& inner) {
+  return inner.depth > outer.depth && inner.begin >= outer.begin && inner.end <= outer.end &&
+         outer.end > outer.begin;
+}
+
+// Facts that need more than one command: pipes, command substitutions.
+void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& subjects) {
+  const auto& cmds = parse.commands;
+  auto is_fetcher = [](std::string_view n) {
+    return n == "curl" || n == "wget" || n == "fetch" || n == "http" || n == "xh" || n == "aria2c";
+  };
+  auto reads_secret = [&](size_t i) {
+    return subjects[i].facts.has("secrets_read") ||
+           (is_env_dumper(cmds[i].name) && cmds[i].argv.size() == 1) ||
+           (cmds[i].name == "export" && cmds[i].argv.size() == 2 && cmds[i].argv[1].text == "-p");
+  };
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    const auto& ci = cmds[i];
+    Subject& si = subjects[i];
+    const bool runs_code = is_shell(ci.name) || is_interpreter(ci.name) || ci.name == "source" ||
+                           ci.name == "." || ci.name == "eval" || ci.dynamic_verb;
+    // Pipelines: upstream stages of the same pipeline.
+    for (size_t j = 0; j < cmds.size(); ++j) {
+      if (j == i) continue;
+      const auto& cj = cmds[j];
+      bool upstream = ci.pipeline >= 0 && cj.pipeline == ci.pipeline &&
+                      cj.pipeline_pos < ci.pipeline_pos && cj.depth == ci.depth;
+      bool inside = spans_contain(ci, cj);  // $(...), <(...) inside ci's words
+      if (!upstream && !inside) continue;
+      if (runs_code && is_fetcher(cj.name))
+        si.facts.set("remote_exec", cj.joined() + " -> " + ci.joined());
+      if (is_network_command(ci.name) && reads_secret(j))
+        si.facts.set("secrets_send", cj.joined() + " -> " + ci.joined());
+    }
+    if (runs_code && !ci.stdin_from.empty() && is_fetcher(ci.stdin_from))
+      si.facts.set("remote_exec", ci.stdin_from + " | " + ci.name);
+    // A secret-looking variable expanded into a network command's arguments.
+    if (is_network_command(ci.name)) {
+      for (size_t k = 1; k < ci.argv.size(); ++k) {
+        const auto& w = ci.argv[k];
+        if (!w.dynamic) continue;
+        std::string up;
+        for (char ch : w.text) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        for (auto key : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "ACCESS_KEY",
+                         "PRIVATE_KEY", "CREDENTIAL"}) {
+          if (up.find(key) != std::string::npos) {
+            si.facts.set("secrets_send", "sends " + w.text + " over the network");
+            break;
+          }
+        }
+      }
+      if (si.facts.has("secrets_read")) si.facts.set("secrets_send", ci.joined());
+    }
+  }
+}
+
+void attach_sql(const shell::ShellParse& parse, std::vector<Subject>& subjects) {
+  for (const auto& sn : parse.snippets) {
+    if (sn.command_index < 0 || static_cast<size_t>(sn.command_index) >= subjects.size()) continue;
+    if (sn.language != "sql" && sn.language != "mongo" && sn.language != "redis") continue;
+    Subject& s = subjects[static_cast<size_t>(sn.command_index)];
+    std::string norm;
+    bool space = false;
+    for (char ch : sn.text) {
+      if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+        space = !norm.empty();
+        continue;
+      }
+      if (space) norm += ' ';
+      space = false;
+      norm += ch;
+    }
+    analyze_sql(norm, s.facts);
+    s.sql.push_back(std::move(norm));
+  }
+}
+
+void analyze_shell(const std::string& line, const Ctx& c, const shell::Limits& limits,
+                   const std::string& origin, Analysis& out) {
+  shell::ShellEnv env;
+  env.cwd = c.action.ctx.cwd;
+  env.home = c.action.ctx.home;
+  env.user = c.action.ctx.user;
+  env.vars = c.action.ctx.env;
+  auto parse = shell::parse_shell(line, env, limits);
+  if (parse.fail_closed) {
+    out.fail_closed = true;
+    if (out.fail_reason.empty()) out.fail_reason = parse.fail_reason;
+  }
+  for (auto& t : parse.trace) out.trace.push_back(std::move(t));
+  std::vector<Subject> subjects;
+  subjects.reserve(parse.commands.size());
+  for (const auto& cmd : parse.commands) {
+    subjects.push_back(subject_for_command(cmd, c));
+    if (!origin.empty()) subjects.back().origin = origin;
+  }
+  attach_sql(parse, subjects);
+  cross_command_facts(parse, subjects);
+  for (auto& s : subjects) out.subjects.push_back(std::move(s));
+}
+
+Subject file_subject(const Action& a, const Ctx& c) {
+  Subject s;
+  s.kind = a.kind;
+  s.tool = a.ctx.tool;
+  s.path = resolve_path(a.path, a.ctx.cwd, a.ctx.home);
+  s.display = a.path;
+  s.content = a.content;
+  for (const auto& [k, v] : a.ctx.env) s.env.emplace_back(k, v);
+  bool write = a.kind != ActionKind::file_read;
+  add_target(s, c, a.path, a.ctx.cwd, write, false, false);
+  if (a.kind == ActionKind::file_delete) s.facts.set("deletes", a.path);
+  if (a.kind == ActionKind::file_write) s.facts.set("truncates", a.path);
+  return s;
+}
+
+void url_facts(Subject& s, const Ctx& c) {
+  const std::string& u = s.url;
+  auto scheme_end = u.find("://");
+  std::string rest = scheme_end == std::string::npos ? u : u.substr(scheme_end + 3);
+  std::string host = rest.substr(0, rest.find_first_of("/?#"));
+  if (auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+  std::string path = rest.size() > host.size() ? rest.substr(rest.find_first_of("/?#")) : "";
+  s.facts.set("network", host);
+  if ((starts_with(host, "127.0.0.1:8765") || starts_with(host, "localhost:8765") ||
+       starts_with(host, "[::1]:8765")) &&
+      starts_with(path, "/api") && s.method != "GET" && s.method != "HEAD" && !s.method.empty())
+    s.facts.set("self", "writes to blastwall's local approval API: " + u);
+  prod_check(s, c, "URL host", host);
+}
+
+// Recognises what an MCP argument carries, by key name first and content second.
+enum class ArgKind { none, shell, sql, path, url };
+
+ArgKind classify_arg(std::string_view key, std::string_view value) {
+  std::string k;
+  for (char ch : key) k += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  auto key_is = [&](std::initializer_list<std::string_view> names) {
+    return std::find(names.begin(), names.end(), k) != names.end();
+  };
+  if (key_is({"command", "cmd", "shell", "script", "bash", "commandline", "command_line",
+              "shell_command", "run", "exec", "code_shell"}))
+    return ArgKind::shell;
+  if (key_is({"sql", "query", "statement", "sql_query", "stmt"})) {
+    std::string_view v = value;
+    while (!v.empty() && (v[0] == ' ' || v[0] == '\n' || v[0] == '(')) v.remove_prefix(1);
+    return ArgKind::sql;
+  }
+  if (key_is({"path", "file", "filename", "file_path", "filepath", "source", "destination",
+              "target", "dir", "directory", "paths", "src", "dest", "old_path", "new_path",
+              "notebook_path"}))
+    return ArgKind::path;
+  if (key_is({"url", "uri", "endpoint", "href"})) return ArgKind::url;
+  // Content sniffing for unnamed keys.
+  std::string_view v = value;
+  while (!v.empty() && (v[0] == ' ' || v[0] == '\n')) v.remove_prefix(1);
+  std::string head;
+  for (char ch : v.substr(0, 10)) head += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  for (auto kw : {"DROP ", "TRUNCATE ", "DELETE FROM", "UPDATE ", "ALTER TABLE"}) {
+    if (starts_with(head, kw)) return ArgKind::sql;
+  }
+  if (starts_with(v, "http://") || starts_with(v, "https://")) return ArgKind::url;
+  return ArgKind::none;
+}
+
+bool tool_name_writes(std::string_view tool) {
+  std::string t;
+  for (char ch : tool) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (auto w : {"write", "edit", "create", "move", "rename", "delete", "remove", "put", "upload",
+                 "save", "append", "patch", "replace", "update", "mkdir", "copy"}) {
+    if (t.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+bool tool_name_deletes(std::string_view tool) {
+  std::string t;
+  for (char ch : tool) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return t.find("delete") != std::string::npos || t.find("remove") != std::string::npos;
+}
+
+void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c,
+                   const shell::Limits& limits, Analysis& out, int depth) {
+  if (depth > 16) {
+    out.fail_closed = true;
+    out.fail_reason = "MCP arguments nested too deeply";
+    return;
+  }
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) walk_mcp_args(v, k, c, limits, out, depth + 1);
+  } else if (j.is_array()) {
+    // An argv-style array under a command key: join it as shell words.
+    auto kind = classify_arg(key, "");
+    if (kind == ArgKind::shell && !j.empty() &&
+        std::all_of(j.begin(), j.end(), [](const auto& e) { return e.is_string(); })) {
+      std::string line;
+      for (const auto& e : j) {
+        std::string w = e.template get<std::string>();
+        std::string q = "'";
+        for (char ch : w) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+        q += "'";
+        line += (line.empty() ? "" : " ") + q;
+      }
+      analyze_shell(line, c, limits, "mcp", out);
+      return;
+    }
+    for (const auto& v : j) walk_mcp_args(v, key, c, limits, out, depth + 1);
+  } else if (j.is_string()) {
+    const auto& v = j.get_ref<const std::string&>();
+    switch (classify_arg(key, v)) {
+      case ArgKind::shell:
+        analyze_shell(v, c, limits, "mcp", out);
+        break;
+      case ArgKind::sql: {
+        Subject s;
+        s.kind = ActionKind::shell_exec;
+        s.name = "";
+        s.origin = "mcp-sql";
+        s.display = v.substr(0, 200);
+        s.tool = c.action.ctx.tool;
+        for (const auto& [k, val] : c.action.ctx.env) s.env.emplace_back(k, val);
+        s.sql.push_back(v);
+        analyze_sql(v, s.facts);
+        for (const auto& [k2, v2] : c.action.mcp.arguments.items()) {
+          if (v2.is_string() && (k2 == "database" || k2 == "host" || k2 == "connection" ||
+                                 k2 == "connection_string" || k2 == "dsn" || k2 == "url"))
+            prod_check(s, c, "database " + k2, v2.get<std::string>());
+        }
+        prod_check(s, c, "MCP server", c.action.mcp.server);
+        out.subjects.push_back(std::move(s));
+        break;
+      }
+      case ArgKind::path: {
+        Action fa = c.action;
+        fa.kind = tool_name_deletes(c.action.mcp.tool)  ? ActionKind::file_delete
+                  : tool_name_writes(c.action.mcp.tool) ? ActionKind::file_write
+                                                        : ActionKind::file_read;
+        fa.path = v;
+        if (auto it = c.action.mcp.arguments.find("content");
+            it != c.action.mcp.arguments.end() && it->is_string())
+          fa.content = it->get<std::string>();
+        auto s = file_subject(fa, c);
+        s.origin = "mcp";
+        out.subjects.push_back(std::move(s));
+        break;
+      }
+      case ArgKind::url: {
+        Subject s;
+        s.kind = ActionKind::net_fetch;
+        s.url = v;
+        s.method = tool_name_writes(c.action.mcp.tool) ? "POST" : "GET";
+        s.display = v;
+        s.origin = "mcp";
+        url_facts(s, c);
+        out.subjects.push_back(std::move(s));
+        break;
+      }
+      case ArgKind::none:
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+const std::string* Subject::env_value(std::string_view name) const {
+  for (const auto& [k, v] : env) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+Analysis analyze(const Action& action, const ScopeConfig& config, const shell::Limits& limits) {
+  Analysis out;
+  Ctx c{action, config, &out.trace};
+  switch (action.kind) {
+    case ActionKind::shell_exec:
+      analyze_shell(action.command, c, limits, "", out);
+      break;
+    case ActionKind::file_read:
+    case ActionKind::file_write:
+    case ActionKind::file_edit:
+    case ActionKind::file_delete:
+      out.subjects.push_back(file_subject(action, c));
+      break;
+    case ActionKind::net_fetch: {
+      Subject s;
+      s.kind = ActionKind::net_fetch;
+      s.url = action.url;
+      s.method = action.method.empty() ? "GET" : action.method;
+      s.display = s.method + " " + action.url;
+      s.tool = action.ctx.tool;
+      url_facts(s, c);
+      out.subjects.push_back(std::move(s));
+      break;
+    }
+    case ActionKind::mcp_call: {
+      Subject s;
+      s.kind = ActionKind::mcp_call;
+      s.mcp_server = action.mcp.server;
+      s.mcp_tool = action.mcp.tool;
+      s.mcp_args = action.mcp.arguments.dump();
+      s.display = action.mcp.server + "." + action.mcp.tool;
+      s.tool = action.ctx.tool;
+      const auto& ann = action.mcp.annotations;
+      auto hint = [&](const char* k, bool dflt) {
+        auto it = ann.find(k);
+        return (it != ann.end() && it->is_boolean()) ? it->get<bool>() : dflt;
+      };
+      bool read_only = hint("readOnlyHint", false);
+      if (read_only) s.facts.set("read_only_hint", "the tool says it only reads");
+      if (!read_only && hint("destructiveHint", true))
+        s.facts.set("destructive_hint", "the tool may be destructive (annotation or default)");
+      if (hint("openWorldHint", true)) s.facts.set("open_world_hint", "");
+      out.subjects.push_back(std::move(s));
+      size_t first_derived = out.subjects.size();
+      walk_mcp_args(action.mcp.arguments, "", c, limits, out, 0);
+      for (size_t i = first_derived; i < out.subjects.size(); ++i) {
+        auto& d = out.subjects[i];
+        d.mcp_server = action.mcp.server;
+        d.mcp_tool = action.mcp.tool;
+        if (d.origin.empty()) d.origin = "mcp";
+      }
+      if (read_only) out.subjects[0].facts.set("read_only_hint", "");
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace blastwall::scope

@@ -1,0 +1,89 @@
+#include "rules/scope/commands.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace blastwall::scope {
+namespace {
+
+template <size_t N>
+bool in(const std::array<std::string_view, N>& a, std::string_view v) {
+  return std::find(a.begin(), a.end(), v) != a.end();
+}
+
+constexpr std::array<std::string_view, 16> k_git_value_opts{
+    "-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "-m", "-F",
+    "--message", "-b", "-B", "--author", "--date", "--template", "--depth", "--branch"};
+constexpr std::array<std::string_view, 24> k_kubectl_value_opts{
+    "-n",           "--namespace", "--context",  "--cluster",        "--user",   "--kubeconfig",
+    "-l",           "--selector",  "-o",         "--output",         "-f",       "--filename",
+    "-c",           "--container", "-s",         "--server",         "--token",  "--field-selector",
+    "--kube-context", "--values",  "--set",      "--version",        "--timeout", "--type"};
+constexpr std::array<std::string_view, 12> k_aws_value_opts{
+    "--profile", "--region", "--output", "--endpoint-url", "--query", "--bucket", "--key",
+    "--stack-name", "--cluster", "--function-name", "--instance-ids", "--db-instance-identifier"};
+constexpr std::array<std::string_view, 10> k_gcloud_value_opts{
+    "--project", "--account", "--configuration", "--format", "--zone", "--region", "--filter",
+    "--cluster", "--location", "--impersonate-service-account"};
+constexpr std::array<std::string_view, 8> k_az_value_opts{
+    "--subscription", "-g", "--resource-group", "-o", "--output", "-n", "--name", "--query"};
+constexpr std::array<std::string_view, 8> k_tf_value_opts{"-var", "-var-file", "-target", "-state",
+                                                           "-backend-config", "-replace", "-lock-timeout",
+                                                           "-parallelism"};
+constexpr std::array<std::string_view, 6> k_pulumi_value_opts{"-s", "--stack", "-C", "--cwd",
+                                                               "--config-file", "--target"};
+constexpr std::array<std::string_view, 10> k_docker_value_opts{
+    "-H", "--host", "--context", "--config", "-f", "--file", "-p", "--project-name", "--filter",
+    "--log-level"};
+constexpr std::array<std::string_view, 14> k_db_value_opts{
+    "-h", "--host", "-p", "-U", "--username", "-u", "--user", "-d", "--dbname", "-P", "--port",
+    "--url", "-c", "-e"};
+
+constexpr std::array<std::string_view, 36> k_file_cmds{
+    "rm",    "rmdir", "unlink", "shred",  "mv",    "cp",    "ln",     "install", "touch",
+    "mkdir", "chmod", "chown",  "chgrp",  "chattr", "truncate", "tee", "cat",     "less",
+    "more",  "head",  "tail",   "wc",     "stat",  "file",  "du",     "ls",      "tar",
+    "zip",   "unzip", "srm",    "wipe",   "dd",    "source", ".",     "bat",     "nl"};
+constexpr std::array<std::string_view, 20> k_writer_cmds{
+    "rm",       "rmdir", "unlink", "shred", "mv",    "cp",    "ln",   "install", "touch", "mkdir",
+    "chmod",    "chown", "chgrp",  "chattr", "truncate", "tee", "srm", "wipe",   "dd",    "rsync"};
+constexpr std::array<std::string_view, 12> k_code_first{"grep", "egrep", "fgrep", "rg", "ag", "ack",
+                                                         "sed", "awk", "gawk", "mawk", "jq", "yq"};
+constexpr std::array<std::string_view, 22> k_network_cmds{
+    "curl", "wget",  "nc",    "ncat", "netcat", "socat", "scp",   "sftp", "ssh",  "ftp",   "telnet",
+    "http", "https", "httpie", "xh",  "rsync",  "aria2c", "fetch", "lftp", "rclone", "s3cmd", "mail"};
+constexpr std::array<std::string_view, 9> k_shells{"sh",  "bash", "zsh",  "dash", "ksh",
+                                                    "fish", "ash", "mksh", "busybox"};
+constexpr std::array<std::string_view, 12> k_interpreters{
+    "python", "python2", "python3", "node", "nodejs", "perl", "ruby", "php", "deno", "bun",
+    "lua", "Rscript"};
+
+}  // namespace
+
+bool option_takes_value(std::string_view cmd, std::string_view opt) {
+  if (cmd == "git") return in(k_git_value_opts, opt);
+  if (cmd == "kubectl" || cmd == "helm" || cmd == "oc" || cmd == "k9s") return in(k_kubectl_value_opts, opt);
+  if (cmd == "aws") return in(k_aws_value_opts, opt);
+  if (cmd == "gcloud" || cmd == "gsutil" || cmd == "bq") return in(k_gcloud_value_opts, opt);
+  if (cmd == "az") return in(k_az_value_opts, opt);
+  if (cmd == "terraform" || cmd == "tofu" || cmd == "terragrunt") return in(k_tf_value_opts, opt);
+  if (cmd == "pulumi") return in(k_pulumi_value_opts, opt);
+  if (cmd == "docker" || cmd == "podman" || cmd == "docker-compose") return in(k_docker_value_opts, opt);
+  if (cmd == "psql" || cmd == "mysql" || cmd == "mariadb" || cmd == "pg_dump" || cmd == "dropdb" ||
+      cmd == "createdb" || cmd == "mongosh" || cmd == "mongo" || cmd == "redis-cli")
+    return in(k_db_value_opts, opt);
+  return false;
+}
+
+bool is_file_command(std::string_view cmd) { return in(k_file_cmds, cmd); }
+bool is_writer_command(std::string_view cmd) { return in(k_writer_cmds, cmd); }
+bool first_positional_is_code(std::string_view cmd) { return in(k_code_first, cmd); }
+bool is_network_command(std::string_view cmd) { return in(k_network_cmds, cmd); }
+bool is_shell(std::string_view cmd) { return in(k_shells, cmd); }
+bool is_interpreter(std::string_view cmd) { return in(k_interpreters, cmd); }
+bool is_env_dumper(std::string_view cmd) {
+  return cmd == "env" || cmd == "printenv" || cmd == "set" || cmd == "export" || cmd == "declare";
+}
+
+}  // namespace blastwall::scope

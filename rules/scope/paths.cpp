@@ -1,0 +1,184 @@
+// Lexical path resolution and classification. No file system access: an agent's command is judged
+// before it runs, and symlinks are the sandbox's business (docs/THREAT_MODEL.md).
+#include <algorithm>
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/scope/scope.hpp"
+
+namespace blastwall::scope {
+namespace {
+
+bool has_prefix_dir(std::string_view path, std::string_view dir) {
+  if (dir.empty()) return false;
+  if (dir == "/") return !path.empty() && path[0] == '/';
+  if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;
+  return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
+std::string_view basename_of(std::string_view p) {
+  auto pos = p.rfind('/');
+  return pos == std::string_view::npos ? p : p.substr(pos + 1);
+}
+
+constexpr std::array<std::string_view, 11> k_home_secrets{
+    ".ssh",  ".aws",    ".config/gcloud",   ".kube",      ".docker/config.json", ".gnupg",
+    ".netrc", ".git-credentials", ".config/gh", ".npmrc", ".pypirc"};
+
+constexpr std::array<std::string_view, 20> k_system_dirs{
+    "/etc",  "/usr", "/bin",  "/sbin", "/lib",  "/lib32", "/lib64", "/libx32", "/boot", "/dev",
+    "/proc", "/sys", "/var",  "/opt",  "/srv",  "/root",  "/home",  "/snap",   "/run",  "/mnt"};
+
+constexpr std::array<std::string_view, 4> k_env_templates{".env.example", ".env.sample",
+                                                           ".env.template", ".env.dist"};
+
+}  // namespace
+
+std::string resolve_path(std::string_view raw, std::string_view cwd, std::string_view home) {
+  if (raw.empty()) return {};
+  std::string full;
+  if (raw[0] == '~') {
+    if (raw.size() == 1 || raw[1] == '/') {
+      if (home.empty()) return {};
+      full = std::string(home) + std::string(raw.substr(1));
+    } else {
+      // ~user or ~user/x
+      auto slash = raw.find('/');
+      std::string user(raw.substr(1, slash == std::string_view::npos ? raw.npos : slash - 1));
+      full = (user == "root" ? std::string("/root") : "/home/" + user) +
+             (slash == std::string_view::npos ? std::string() : std::string(raw.substr(slash)));
+    }
+  } else if (raw[0] == '/') {
+    full = std::string(raw);
+  } else {
+    if (cwd.empty()) return {};
+    full = std::string(cwd) + "/" + std::string(raw);
+  }
+  // Collapse //, /./ and /../ lexically.
+  std::vector<std::string_view> parts;
+  std::string_view rest(full);
+  size_t i = 0;
+  while (i <= rest.size()) {
+    size_t j = rest.find('/', i);
+    if (j == std::string_view::npos) j = rest.size();
+    auto part = rest.substr(i, j - i);
+    if (part.empty() || part == ".") {
+      // skip
+    } else if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else {
+      parts.push_back(part);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (auto p : parts) {
+    out += '/';
+    out += p;
+  }
+  return out.empty() ? "/" : out;
+}
+
+bool is_self_path(std::string_view p, std::string_view home) {
+  if (p.empty()) return false;
+  if (has_prefix_dir(p, "/etc/blastwall")) return true;
+  if (!home.empty()) {
+    std::string h(home);
+    if (has_prefix_dir(p, h + "/.config/blastwall") || has_prefix_dir(p, h + "/.local/state/blastwall"))
+      return true;
+  }
+  // Any .blastwall/ directory (project policy) and the binary itself.
+  if (p.find("/.blastwall/") != std::string_view::npos || basename_of(p) == ".blastwall") return true;
+  auto base = basename_of(p);
+  if (base == "blastwall") {
+    auto dir = p.substr(0, p.size() - base.size());
+    if (dir.size() >= 5 && dir.substr(dir.size() - 5) == "/bin/") return true;
+  }
+  // Hook registrations in agents' settings.
+  auto parent_is = [&](std::string_view dirname) {
+    auto dir = p.substr(0, p.size() - base.size());
+    if (dir.empty()) return false;
+    dir.remove_suffix(1);
+    return basename_of(dir) == dirname;
+  };
+  if (parent_is(".claude") && base.substr(0, 8) == "settings" && base.size() > 5 &&
+      base.substr(base.size() - 5) == ".json")
+    return true;
+  if (parent_is(".cursor") && base == "hooks.json") return true;
+  if (parent_is(".gemini") && base == "settings.json") return true;
+  if (parent_is(".codex") && (base == "hooks.json" || base == "config.toml")) return true;
+  if (parent_is("hooks") && p.find("/.github/hooks/") != std::string_view::npos) return true;
+  return false;
+}
+
+PathClass classify_path(std::string_view p, const ActionContext& ctx, const ScopeConfig& config) {
+  if (p.empty()) return PathClass::unknown;
+  if (p == "/") return PathClass::root;
+  const std::string& home = ctx.home;
+  if (!home.empty() && p == home) return PathClass::home_root;
+  auto base = basename_of(p);
+  if (base == ".env" || (base.substr(0, 5) == ".env." &&
+                         std::find(k_env_templates.begin(), k_env_templates.end(), base) ==
+                             k_env_templates.end()))
+    return PathClass::home_secret;
+  if (!home.empty()) {
+    for (auto s : k_home_secrets) {
+      if (has_prefix_dir(p, home + "/" + std::string(s))) return PathClass::home_secret;
+    }
+  }
+  for (const auto& t : config.temp_dirs) {
+    if (has_prefix_dir(p, t)) return PathClass::temp;
+  }
+  if (auto it = ctx.env.find("TMPDIR"); it != ctx.env.end() && it->second.size() > 1 &&
+                                        has_prefix_dir(p, it->second))
+    return PathClass::temp;
+  if (!ctx.project_root.empty() && has_prefix_dir(p, ctx.project_root))
+    return PathClass::inside_project;
+  if (!home.empty() && has_prefix_dir(p, home)) return PathClass::outside_project;
+  for (auto s : k_system_dirs) {
+    if (has_prefix_dir(p, s)) return PathClass::system;
+  }
+  // Any other top-level directory (/data, /x) is system-level: it is not anyone's workspace.
+  if (p.find('/', 1) == std::string_view::npos) return PathClass::system;
+  return PathClass::outside_project;
+}
+
+namespace {
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+}  // namespace
+
+bool matches_prod(std::string_view value, const std::vector<std::string>& patterns) {
+  for (const auto& pat : patterns) {
+    if (pat.empty() || pat.size() > value.size()) continue;
+    for (size_t i = 0; i + pat.size() <= value.size(); ++i) {
+      if (i > 0 && is_alnum(value[i - 1])) continue;
+      size_t k = 0;
+      while (k < pat.size() && lower(value[i + k]) == lower(pat[k])) ++k;
+      if (k != pat.size()) continue;
+      size_t after = i + k;
+      if (after < value.size() && is_alnum(value[after])) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool matches_branch(std::string_view branch, const std::vector<std::string>& patterns) {
+  if (branch.substr(0, 11) == "refs/heads/") branch.remove_prefix(11);
+  for (const auto& pat : patterns) {
+    if (!pat.empty() && pat.back() == '*') {
+      std::string_view prefix(pat.data(), pat.size() - 1);
+      if (branch.substr(0, prefix.size()) == prefix) return true;
+    } else if (branch == pat) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace blastwall::scope

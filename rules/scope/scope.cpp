@@ -1,2 +1,0 @@
-// STUB
-namespace blastwall::scope { int placeholder = 0; }
