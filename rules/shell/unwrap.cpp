@@ -3,6 +3,20 @@
 // (bash -c, eval, ssh, watch, here-docs, `echo .. | sh`, one level of base64/hex) is parsed again
 // one level deeper; interpreter one-liners become synthetic commands; SQL becomes snippets.
 // Text that is only data (echo args, grep patterns, commit messages) is never parsed.
+//
+// Choices (stage 2):
+// - A wrapper is replaced by the command it runs; its label goes to `wrappers` ("sudo", "env",
+//   "bash -c", "ssh HOST", "docker exec CONTAINER", "kubectl exec POD", "xargs", "find", ...).
+//   A wrapper with no command left (`sudo -i`, `env`, `ssh host`) is kept as itself.
+// - `find ... -exec CMD` keeps the find AND emits CMD (dynamic_args, origin "find -exec").
+// - An interpreter with inline code keeps the interpreter command, adds a Snippet with its code,
+//   and emits synthetic commands after it: [rm,-rf,P], [rm,P], [rmdir,P], [tee,P] for a write,
+//   or the parse of a shell string. A non-literal P is a dynamic Word.
+// - DB clients are kept; their SQL becomes one Snippet per statement pointing at them.
+// - Nested commands carry the span of the command whose text they came from.
+// - Known text piped into a shell/interpreter/DB client is used (echo/printf literal, or ONE
+//   base64/hex/rev decoding of one); a decoder over unknown input makes the consumer a dynamic
+//   verb; a payload that does not decode to text fails the parse closed.
 #include <algorithm>
 #include <initializer_list>
 #include <optional>
@@ -1126,6 +1140,7 @@ class Unwrapper {
         script = i + 1 < a.size();
         break;
       }
+      if (t == "-") break;  // program read from stdin
       if (t.size() < 2 || t[0] != '-') {
         script = true;
         break;
