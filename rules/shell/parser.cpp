@@ -1355,7 +1355,8 @@ class Parser {
       fail("internal: not a redirection", m_pos);
     }
     skip_blanks();
-    if (at_end() || is_meta(cur()))
+    bool procsub = (cur() == '<' || cur() == '>') && peek(1) == '(';
+    if (at_end() || (is_meta(cur()) && !(procsub && kind == Kind::plain)))
       fail("syntax error: missing redirection target", at_end() ? start : m_pos);
     size_t wb = m_pos;
     int pending = -1;
@@ -1372,6 +1373,8 @@ class Parser {
       h.op_pos = start;
       m_pending.push_back(std::move(h));
       pending = static_cast<int>(m_pending.size() - 1);
+    } else if (procsub) {
+      r.target = process_substitution();  // `> >(tee log)`: the inner commands are emitted
     } else {
       FlaggedText ft;
       bool quoted = false;
@@ -1774,7 +1777,7 @@ class Parser {
       return;
     }
     if (n == '{') {
-      lex_param(out, in_quotes);
+      lex_param(out, in_quotes, quoted);
       return;
     }
     if (is_name_start(n)) {
@@ -1801,7 +1804,7 @@ class Parser {
   }
 
   // ${...} at m_pos.
-  void lex_param(FlaggedText& out, bool in_quotes) {
+  void lex_param(FlaggedText& out, bool in_quotes, bool& quoted) {
     size_t start = m_pos;
     NestGuard g(*this, start);
     m_pos += 2;
@@ -1867,6 +1870,7 @@ class Parser {
     }
     if (at_end()) fail("unterminated parameter expansion", start);
     ++m_pos;  // '}'
+    if (oq) quoted = true;
     bool operand_dynamic =
         operand.flags.find_first_of(
             std::string{static_cast<char>(k_flag_dynamic),

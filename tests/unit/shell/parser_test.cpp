@@ -659,6 +659,54 @@ TEST(ShellParser, redirection_after_group_applies_to_inner_commands) {
   }
 }
 
+TEST(ShellParser, redirection_to_process_substitution_emits_inner_command) {
+  auto p = parse("make > >(tee build.log) 2> >(sh)");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  EXPECT_NE(find_cmd(p, "tee"), nullptr);
+  EXPECT_NE(find_cmd(p, "sh"), nullptr);
+  const auto* m = find_cmd(p, "make");
+  ASSERT_NE(m, nullptr);
+  ASSERT_EQ(m->redirects.size(), 2u);
+  EXPECT_TRUE(m->redirects[0].target.dynamic);
+}
+
+TEST(ShellParser, heredoc_piped_into_shell_records_stdin_source) {
+  auto p = parse("cat <<EOF | sh\nrm -rf /\nEOF");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  ASSERT_EQ(p.commands.size(), 2u);
+  EXPECT_EQ(p.commands[0].redirects[0].body, "rm -rf /\n");
+  EXPECT_EQ(p.commands[1].stdin_from, "cat");
+}
+
+TEST(ShellParser, case_inside_command_substitution_parses) {
+  auto p = parse("echo $(case x in a) rm y;; esac)");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  EXPECT_NE(find_cmd(p, "rm"), nullptr);
+}
+
+TEST(ShellParser, heredoc_inside_command_substitution_parses) {
+  auto p = parse("x=$(cat <<'E'\nrm -rf /\nE\n)");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  const auto* c = find_cmd(p, "cat");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->redirects[0].body, "rm -rf /\n");
+}
+
+TEST(ShellParser, quotes_nested_in_substitution_inside_quotes) {
+  auto p = parse("echo \"$(echo \"a b\")\"");
+  ASSERT_TRUE(p.complete) << p.fail_reason;
+  EXPECT_THAT(argv_of(p.commands[0]), ElementsAre("echo", "a b"));
+}
+
+TEST(ShellParser, default_operand_spaces_split_unless_quoted) {
+  EXPECT_THAT(single("echo ${NOPE:-a b} \"${NOPE:-a b}\" ${NOPE:-\"a b\"}"),
+              ElementsAre("echo", "a", "b", "a b", "a b"));
+}
+
+TEST(ShellParser, escaped_dollar_paren_is_a_syntax_error) {
+  expect_fail("echo \\$(rm)", "unexpected token");
+}
+
 TEST(ShellParser, missing_redirection_target_fails_closed) { expect_fail("echo >", "redirection"); }
 
 // ---- compound commands ---------------------------------------------------------------------
