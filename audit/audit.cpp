@@ -1,2 +1,0 @@
-// STUB (audit owner replaces).
-namespace blastwall::audit { int placeholder = 0; }

@@ -1,0 +1,200 @@
+// The audit log: every evaluated action, approval and outcome as one row of a SQLite database,
+// chained with SHA-256 so that an edited or deleted row is detectable (docs/AUDIT.md).
+//
+// Ownership and threads: an AuditLog owns one SQLite connection; its methods lock an internal
+// mutex, so one instance may be shared by threads. Many processes may write the same file at once
+// (WAL, BEGIN IMMEDIATE, busy timeout); the chain stays linear because the previous hash is read
+// inside the write transaction.
+//
+// Errors: every method returns Result. When a write cannot happen (disk full, lock held past the
+// timeout, corrupt or unreadable file, read-only directory) and on_failure is `spool`, the event
+// goes to a JSONL spool file instead (imported, in order, by the next successful write) and the
+// call succeeds with a negative id and last_warning() set; when even the spool fails, or on_failure
+// is `fail_closed`, the call returns an Error and the caller must fail closed (deny). Never silent.
+//
+// The audit log never goes through spdlog: operational logs and audit rows never share a path.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "blastwall/action.hpp"
+#include "blastwall/result.hpp"
+#include "blastwall/verdict.hpp"
+
+struct sqlite3;
+
+namespace blastwall::audit {
+
+inline constexpr int k_schema_version = 2;
+
+enum class OnFailure { spool, fail_closed };
+
+struct AuditOptions {
+  std::string path;            // empty = default_audit_path()
+  int busy_timeout_ms = 1000;  // how long a write waits for another writer's lock
+  OnFailure on_failure = OnFailure::spool;
+  std::string spool_path;  // empty = <path>.spool.jsonl
+  bool read_only = false;  // queries only (log, verify, export); never creates the file
+  int64_t max_page_count =
+      0;  // >0: PRAGMA max_page_count (a size cap; tests use it as "disk full")
+  // Test-only: called inside the write transaction, after the INSERT and before COMMIT.
+  std::function<void()> in_transaction_hook;
+};
+
+// $XDG_STATE_HOME/blastwall/audit.db, else ~/.local/state/blastwall/audit.db.
+[[nodiscard]] std::string default_audit_path();
+
+// What a surface records after evaluating an action.
+struct ActionRecord {
+  Action action;
+  Verdict verdict;
+  std::string
+      decision_source;      // rule, policy, default, human, timeout, error; empty = verdict.source
+  int64_t ts_us = 0;        // UTC microseconds since the epoch, from the adapter's clock
+  uint64_t latency_us = 0;  // evaluation latency; 0 = verdict.eval_us
+};
+
+// One stored row (all event types share the table; see docs/AUDIT.md "Schema").
+struct AuditRow {
+  int64_t id = 0;
+  std::string type;    // action, approval, outcome, checkpoint
+  int64_t ref_id = 0;  // approval/outcome: the action's id
+  int64_t ts_us = 0;
+  std::string agent, surface, session, cwd, project, tool, kind;
+  std::string action;  // redacted action JSON (canonical text)
+  std::string facts;   // facts JSON
+  std::string
+      decision;        // allow, ask, deny (approval: approved/denied/expired/...; outcome: status)
+  std::string source;  // rule, policy, default, human, timeout, error
+  std::string rules;   // JSON array of "rule@pack@version"
+  int64_t eval_us = 0;
+  std::string detail;  // JSON: reason, severity, matches, explanation / channel, who / duration_ms
+  std::string origin;  // "spool:<uid>" or "import:<hash>" for rows that came from elsewhere
+  std::string prev_hash;
+  std::string hash;
+};
+
+// Filters for `log`, `export` and `replay`. Empty/unset fields do not filter.
+struct LogFilter {
+  std::optional<int64_t> since_us, until_us;
+  std::string agent, session, decision, rule, text;
+  bool prod = false, global = false, destructive = false;
+  int64_t after_id = 0;  // id > after_id (follow)
+  int64_t limit = 0;     // 0 = all
+  bool newest_first = false;
+  bool all_types = false;  // include approval/outcome/checkpoint rows (export)
+};
+
+struct VerifyReport {
+  bool ok = true;
+  int64_t rows_checked = 0;
+  int64_t first_broken_id = 0;  // 0 when ok
+  std::string problem;          // why the link is broken
+  int64_t base_id = 0;          // rows up to here were pruned (checkpoint); 0 = none
+};
+
+struct PruneReport {
+  int64_t pruned = 0;
+  int64_t through_id = 0;
+  int64_t checkpoint_id = 0;
+};
+
+struct ImportReport {
+  int64_t imported = 0;
+  int64_t skipped = 0;  // already present (same origin)
+  bool source_chain_ok = true;
+  std::string source_problem;
+};
+
+class AuditLog {
+ public:
+  // Opens (creating the directory, file and schema as needed) and imports a pending spool.
+  // With on_failure=spool an unusable database still yields a log that spools; see last_warning().
+  [[nodiscard]] static Result<std::unique_ptr<AuditLog>> open(AuditOptions options);
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Records one evaluated action. Returns its row id (>0), or a negative id when spooled.
+  [[nodiscard]] Result<int64_t> record(const ActionRecord& rec);
+  // Records many actions in one transaction (long-running proxies batch for throughput).
+  [[nodiscard]] Result<std::vector<int64_t>> record_batch(std::span<const ActionRecord> recs);
+  // An approval event for a recorded action: channel (hook, elicitation, queue, cli), who, result
+  // (approved, denied, expired, cancelled).
+  [[nodiscard]] Result<int64_t> record_approval(int64_t action_id, const std::string& channel,
+                                                const std::string& who, const std::string& result,
+                                                int64_t ts_us);
+  // The outcome of the tool call where known (status: ok, error, blocked, ...).
+  [[nodiscard]] Result<int64_t> record_outcome(int64_t action_id, const std::string& status,
+                                               int64_t duration_ms, int64_t ts_us);
+
+  // Streams matching rows in id order (or newest first); the sink returns false to stop.
+  [[nodiscard]] Result<int64_t> query(const LogFilter& filter,
+                                      const std::function<bool(const AuditRow&)>& sink) const;
+  [[nodiscard]] Result<int64_t> count(const LogFilter& filter) const;
+  [[nodiscard]] Result<AuditRow> get(int64_t id) const;
+  // Approval, outcome rows that refer to `action_id`.
+  [[nodiscard]] Result<std::vector<AuditRow>> related(int64_t action_id) const;
+
+  [[nodiscard]] Result<VerifyReport> verify() const;
+  // Deletes the oldest rows with ts < cutoff_us and appends a checkpoint row (who, range, last
+  // pruned hash, digest of the pruned hashes) so the remaining chain still verifies.
+  [[nodiscard]] Result<PruneReport> prune(int64_t cutoff_us, const std::string& who,
+                                          int64_t now_us);
+  // Imports rows exported as JSONL (`audit export --format jsonl`), re-chained locally; the
+  // export's own chain is checked and reported.
+  [[nodiscard]] Result<ImportReport> import_jsonl(std::istream& in);
+
+  [[nodiscard]] const std::string& path() const { return m_opts.path; }
+  [[nodiscard]] const std::string& spool_path() const { return m_opts.spool_path; }
+  // Why the last write was spooled (empty when it was not). Print it on stderr.
+  [[nodiscard]] const std::string& last_warning() const { return m_warning; }
+  [[nodiscard]] bool degraded() const { return m_db == nullptr; }
+
+  // The canonical form hashed for a row (docs/AUDIT.md "Canonical form") and the hash itself.
+  [[nodiscard]] static std::string canonical_form(const AuditRow& row);
+  [[nodiscard]] static std::string chain_hash(const std::string& prev_hash, const AuditRow& row);
+
+ private:
+  explicit AuditLog(AuditOptions options);
+  Result<bool> open_db();
+  Result<bool> ensure_schema();
+  Result<std::vector<int64_t>> write_rows(std::vector<AuditRow> rows,
+                                          std::vector<std::string> ref_uids);
+  Result<bool> insert_locked(std::vector<AuditRow>& rows, const std::vector<std::string>& ref_uids,
+                             std::map<int64_t, int64_t>* id_map = nullptr);
+  Result<int64_t> import_spool_locked();
+  Result<std::vector<int64_t>> spool(std::vector<AuditRow>& rows,
+                                     const std::vector<std::string>& ref_uids,
+                                     const std::string& why);
+  void close_db();
+
+  AuditOptions m_opts;
+  sqlite3* m_db = nullptr;
+  mutable std::recursive_mutex m_mu;
+  std::string m_warning;
+  int64_t m_next_spool_id = -1;
+  std::vector<std::pair<int64_t, std::string>> m_spool_uids;  // negative id -> spool uid
+};
+
+// Builds the row stored for an action (redacted action JSON, facts, rules, detail). Exposed for
+// tests.
+[[nodiscard]] AuditRow make_action_row(const ActionRecord& rec);
+
+// "2h", "90d", "30m", "15s", "2w" -> microseconds; nullopt when not a duration.
+[[nodiscard]] std::optional<int64_t> parse_duration_us(std::string_view text);
+// "2026-11-01", "2026-11-01T10:00:00Z", "2026-11-01 10:00:00" (UTC) or a duration before now_us.
+[[nodiscard]] Result<int64_t> parse_time_us(std::string_view text, int64_t now_us);
+// "2026-11-01T10:00:00.123456Z"
+[[nodiscard]] std::string format_time_us(int64_t ts_us);
+[[nodiscard]] int64_t now_us();
+
+}  // namespace blastwall::audit
