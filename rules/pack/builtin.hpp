@@ -1,6 +1,6 @@
 // The shipped packs as embedded by the build-time pack compiler (tools/packc.cpp writes
-// build/generated/builtin_packs.cpp defining embedded_packs()). Each entry holds the CBOR encoding of
-// pack_to_json(PackSpec) for one validated rules/packs/*.yaml file.
+// build/generated/builtin_packs.cpp defining embedded_packs()). Each entry holds the CBOR encoding
+// of pack_to_json(PackSpec) for one validated rules/packs/*.yaml file.
 #pragma once
 
 #include <cstddef>

@@ -36,16 +36,16 @@ struct Condition {
   };
   Type type = Type::all;
   std::vector<Condition> children;
-  std::string field;                // field name (Type::field) or option name (Type::option)
+  std::string field;  // field name (Type::field) or option name (Type::option)
   Op op = Op::in;
   std::vector<std::string> values;  // list items; `$list_id` entries are expanded at load time
-  bool case_insensitive = false;    // `matches` with (?i) is preferred; this applies to in/equals/...
+  bool case_insensitive = false;  // `matches` with (?i) is preferred; this applies to in/equals/...
   SourceLoc loc;
 };
 
 struct ExceptionSpec {
-  std::string name;                 // users add values under this name in their policy
-  std::string field;                // field tested (target, cmd, args, path, ...)
+  std::string name;   // users add values under this name in their policy
+  std::string field;  // field tested (target, cmd, args, path, ...)
   Op op = Op::prefix;
   std::vector<std::string> values;  // the pack's own default values (may be empty)
   SourceLoc loc;
@@ -67,15 +67,16 @@ struct RuleSpec {
   Condition when;
   Decision decision = Decision::ask;
   Severity severity = Severity::medium;
-  std::string message;      // may contain {placeholders}
+  std::string message;  // may contain {placeholders}
   std::string remediation;
   std::string rationale;
   std::vector<std::string> references;
   std::vector<std::string> tags;
-  std::vector<std::string> marks;  // facts a match sets (destructive, global, prod, secrets_send, self, ...)
+  std::vector<std::string>
+      marks;  // facts a match sets (destructive, global, prod, secrets_send, self, ...)
   std::vector<ExceptionSpec> exceptions;
-  std::string maturity;     // inherits the pack's when empty
-  bool enabled = true;      // `enabled: false` ships a rule off by default
+  std::string maturity;  // inherits the pack's when empty
+  bool enabled = true;   // `enabled: false` ships a rule off by default
   RuleTests tests;
   SourceLoc loc;
 };
@@ -83,14 +84,14 @@ struct RuleSpec {
 struct PackSpec {
   int format = 1;
   std::string id;
-  std::string version;   // SemVer
+  std::string version;  // SemVer
   std::string title;
   std::string description;
   std::string maturity = "stable";  // stable | incubating | experimental | deprecated
   std::string requires_engine;      // e.g. ">=0.1"
   std::map<std::string, std::vector<std::string>> lists;
   std::vector<RuleSpec> rules;
-  std::string source;    // file path or "builtin:<name>"
+  std::string source;  // file path or "builtin:<name>"
 };
 
 }  // namespace blastwall::rules

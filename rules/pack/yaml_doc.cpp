@@ -1,10 +1,13 @@
 #include "rules/pack/yaml_doc.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <exception>
 #include <map>
+#include <sstream>
 #include <utility>
 
 namespace blastwall::rules::detail {
@@ -37,6 +40,24 @@ bool check_shape(const YAML::Node& node, int depth, std::size_t& count, const Ya
   }
   return true;
 }
+
+// Records where each document starts; ignores everything else.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -86,12 +107,23 @@ Result<YamlDoc> YamlDoc::parse(std::string_view text, const std::string& source)
     return doc.error_at(mark, "NUL byte in YAML text");
   }
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    if (docs.size() > 1) {
-      return doc.error_at(docs[1], "more than one YAML document (remove the second '---')");
+    // Not YAML::LoadAll: yaml-cpp 0.7 loops forever there on a stray ',' in block context
+    // (each "document" is an empty node that consumes nothing). Instead: one event pass that
+    // looks for a second document, then YAML::Load, which parses only the first.
+    const std::string owned(text);
+    {
+      std::istringstream in(owned);
+      YAML::Parser parser(in);
+      DocumentStarts starts;
+      parser.HandleNextDocument(starts);
+      if (parser.HandleNextDocument(starts) && starts.marks.size() > 1) {
+        return doc.error_at(starts.marks[1],
+                            "unexpected content after the first YAML document (a second '---' "
+                            "document or a stray token)");
+      }
     }
     // Construct, never assign: yaml-cpp's Node::operator= writes through to the referenced node.
-    if (!docs.empty()) doc.m_root.reset(docs[0]);
+    doc.m_root.reset(YAML::Load(owned));
     std::size_t count = 0;
     Error err;
     if (doc.m_root && !check_shape(doc.m_root, 1, count, doc, err)) return err;
