@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "blastwall/engine.hpp"
+#include "rules/pack/spec.hpp"
 
 namespace blastwall {
 namespace {
