@@ -1172,8 +1172,11 @@ class Parser {
     }
     c.cwd = cwd();
     // Bounded per command and per parse so that many assignments cannot make this quadratic.
+    size_t scanned = 0;
     for (const auto& [k, v] : m_s.st.vars()) {
-      if (c.env.size() >= k_env_copy_cap || m_s.env_copied >= k_env_total_cap) break;
+      if (c.env.size() >= k_env_copy_cap || m_s.env_copied >= k_env_total_cap ||
+          ++scanned > 4 * k_env_copy_cap)
+        break;
       if (v.kind == VarKind::known && !k.empty() && k[0] != '\x01') {
         c.env.emplace(k, v.value);
         ++m_s.env_copied;

@@ -304,7 +304,7 @@ bool parse_int(std::string_view s, int64_t& v) {
 
 // Generates the items of a {x..y[..z]} sequence; false when `inner` is not a sequence.
 bool sequence_items(std::string_view inner, size_t max_results, bool& too_many,
-                    std::vector<std::string>& items) {
+                    std::vector<std::string>* items, uint64_t* count_out = nullptr) {
   size_t d1 = inner.find("..");
   if (d1 == std::string_view::npos || d1 == 0) return false;
   std::string_view a = inner.substr(0, d1);
@@ -334,10 +334,12 @@ bool sequence_items(std::string_view inner, size_t max_results, bool& too_many,
   }
   uint64_t span = x <= y ? static_cast<uint64_t>(y - x) : static_cast<uint64_t>(x - y);
   uint64_t count = span / static_cast<uint64_t>(step) + 1;
+  if (count_out) *count_out = count;
   if (count > max_results) {
     too_many = true;
     return true;
   }
+  if (!items) return true;
   size_t width = 0;
   if (numeric) {
     auto padded = [](std::string_view s) {
@@ -350,13 +352,13 @@ bool sequence_items(std::string_view inner, size_t max_results, bool& too_many,
   int64_t v = x;
   for (uint64_t n = 0; n < count; ++n, v += dir) {
     if (alpha) {
-      items.emplace_back(1, static_cast<char>(v));
+      items->emplace_back(1, static_cast<char>(v));
     } else {
       std::string s = std::to_string(v < 0 ? -v : v);
       size_t w = width > 0 && v < 0 ? width - 1 : width;
       if (s.size() < w) s.insert(0, w - s.size(), '0');
       if (v < 0) s.insert(0, 1, '-');
-      items.push_back(std::move(s));
+      items->push_back(std::move(s));
     }
   }
   return true;
@@ -371,6 +373,8 @@ int find_group(const FlaggedText& w, int max_depth, Group& out, std::vector<std:
     if (w.flags[i] != 0) continue;
     char c = w.text[i];
     if (c == '{') {
+      // Nothing opening from here on can be further left than a group already found.
+      if (found && stack.empty()) break;
       if (static_cast<int>(stack.size()) >= max_depth) return -2;
       stack.push_back(Group{i, 0, {}});
     } else if (c == ',' && !stack.empty()) {
@@ -380,7 +384,6 @@ int find_group(const FlaggedText& w, int max_depth, Group& out, std::vector<std:
       stack.pop_back();
       g.close = i;
       bool valid = false;
-      std::vector<std::string> items;
       if (!g.commas.empty()) {
         valid = true;
       } else {
@@ -389,7 +392,7 @@ int find_group(const FlaggedText& w, int max_depth, Group& out, std::vector<std:
                                  w.flags.begin() + static_cast<long>(g.close),
                                  [](char f) { return f == 0; });
         bool many = false;
-        if (plain && sequence_items(inner, max_results, many, items)) {
+        if (plain && sequence_items(inner, max_results, many, nullptr)) {
           valid = true;
           if (many) too_many = true;
         }
@@ -397,17 +400,57 @@ int find_group(const FlaggedText& w, int max_depth, Group& out, std::vector<std:
       if (valid && (!found || g.open < out.open)) {
         found = true;
         out = std::move(g);
-        seq = std::move(items);
       }
     }
   }
-  return found ? 1 : -1;
+  if (!found) return -1;
+  if (out.commas.empty()) {
+    std::string_view inner(w.text.data() + out.open + 1, out.close - out.open - 1);
+    bool many = false;
+    sequence_items(inner, max_results, many, &seq);
+    if (many) too_many = true;
+  }
+  return 1;
+}
+
+// Upper bound of the number of results (product of the alternatives of every group).
+bool estimate_fits(const FlaggedText& w, size_t max_results) {
+  struct Open {
+    size_t pos;
+    size_t commas;
+  };
+  std::vector<Open> stack;
+  uint64_t est = 1;
+  for (size_t i = 0; i < w.text.size(); ++i) {
+    if (w.flags[i] != 0) continue;
+    char c = w.text[i];
+    if (c == '{') {
+      stack.push_back(Open{i, 0});
+    } else if (c == ',' && !stack.empty()) {
+      ++stack.back().commas;
+    } else if (c == '}' && !stack.empty()) {
+      Open o = stack.back();
+      stack.pop_back();
+      uint64_t k = o.commas + 1;
+      if (o.commas == 0) {
+        std::string_view inner(w.text.data() + o.pos + 1, i - o.pos - 1);
+        bool many = false;
+        uint64_t count = 1;
+        if (sequence_items(inner, max_results, many, nullptr, &count)) k = count;
+        if (many) return false;
+      }
+      if (k > max_results || est * k > max_results) return false;
+      est *= k;
+    }
+  }
+  return true;
 }
 
 }  // namespace
 
 bool brace_expand(const FlaggedText& word, size_t max_results, size_t max_bytes, int max_depth,
                   std::vector<FlaggedText>& out) {
+  if (!estimate_fits(word, max_results)) return false;
   std::vector<FlaggedText> work;
   work.push_back(word);
   size_t produced = 0;
