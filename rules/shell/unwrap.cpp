@@ -247,6 +247,7 @@ struct Frame {
   std::vector<Redirect> stdin_redirects;
   std::string stdin_from;
   std::optional<StdinText> upstream_text;
+  int pipeline_base = 0;
 };
 
 class Unwrapper {
@@ -260,6 +261,7 @@ class Unwrapper {
     std::vector<Snippet> kept = std::move(m_parse.snippets);
     m_parse.snippets.clear();
     std::vector<int> first_out(raw.size(), -1);
+    for (const auto& c : raw) m_next_pipeline = std::max(m_next_pipeline, c.pipeline + 1);
     Frame top;
     for (size_t i = 0; i < raw.size(); ++i) {
       first_out[i] = static_cast<int>(m_out.size());
@@ -586,7 +588,7 @@ class Unwrapper {
                 const Frame& frame, int nesting) {
     const std::string n = cmd.name;
     if (is_shell_name(n)) return shell(std::move(cmd), list, index, frame, nesting);
-    if (n == "eval") return eval(std::move(cmd), nesting);
+    if (n == "eval") return eval(std::move(cmd), list, index, nesting);
     if (n == "su") return su(std::move(cmd), nesting);
     if (n == "ssh") return ssh(std::move(cmd), list, index, frame, nesting);
     if (n == "watch") return watch(std::move(cmd), nesting);
@@ -624,6 +626,10 @@ class Unwrapper {
     f.origin = origin;
     f.parent = &carrier;
     f.dynamic_args = carrier.dynamic_args;
+    f.pipeline_base = m_next_pipeline;
+    for (const auto& c : sub.commands) {
+      m_next_pipeline = std::max(m_next_pipeline, f.pipeline_base + c.pipeline + 1);
+    }
     for (size_t i = 0; i < sub.commands.size(); ++i) {
       if (m_limits_hit) return;
       SimpleCommand c = sub.commands[i];
@@ -649,12 +655,28 @@ class Unwrapper {
     for (const auto& [k, v] : p.env) c.env.emplace(k, v);
     if (c.cwd.empty()) c.cwd = p.cwd;
     if (f.dynamic_args) c.dynamic_args = true;
+    if (p.background) c.background = true;
+    if (c.pipeline >= 0) c.pipeline += f.pipeline_base;
     if (c.depth == base_depth && c.pipeline_pos == 0) {
       if (!f.stdin_redirects.empty() && !has_stdin_redirect(c)) {
         c.redirects.insert(c.redirects.end(), f.stdin_redirects.begin(), f.stdin_redirects.end());
       }
       if (!f.stdin_from.empty() && c.stdin_from.empty()) c.stdin_from = f.stdin_from;
     }
+  }
+
+  // What the carrier's stdin is, for the first stage of the text it runs (bash -c, ssh, eval).
+  Frame stdin_frame(const SimpleCommand& cmd, const std::vector<SimpleCommand>& list,
+                    size_t index) {
+    Frame extra;
+    for (const auto& r : cmd.redirects) {
+      if (is_stdin_redirect(r)) extra.stdin_redirects.push_back(r);
+    }
+    extra.stdin_from = cmd.stdin_from;
+    if (!has_stdin_redirect(cmd) && cmd.pipeline >= 0 && cmd.pipeline_pos > 0) {
+      if (const auto up = upstream(list, index)) extra.upstream_text = produced_text(list, *up, 0);
+    }
+    return extra;
   }
 
   static bool has_stdin_redirect(const SimpleCommand& c) {
@@ -894,7 +916,8 @@ class Unwrapper {
         return void(emit(std::move(cmd)));
       }
       const std::string text = a[i].text;
-      return nested(cmd, text, cmd.name + " -c", cmd.name + " -c", nesting);
+      return nested(cmd, text, cmd.name + " -c", cmd.name + " -c", nesting,
+                    stdin_frame(cmd, list, index));
     }
     if (i < a.size() && !smode) {
       // bash script.sh: the file is not visible here; keep it. bash <(curl ..): dynamic.
@@ -910,7 +933,7 @@ class Unwrapper {
     emit(std::move(cmd));  // interactive, or stdin from something unknown (curl: scope decides)
   }
 
-  void eval(SimpleCommand cmd, int nesting) {
+  void eval(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index, int nesting) {
     size_t i = 1;
     if (i < cmd.argv.size() && cmd.argv[i].text == "--") ++i;
     if (i >= cmd.argv.size()) return void(emit(std::move(cmd)));
@@ -920,7 +943,7 @@ class Unwrapper {
       return void(emit(std::move(cmd)));
     }
     const std::string text = join_words(cmd.argv, i, cmd.argv.size());
-    nested(cmd, text, "eval", "eval", nesting);
+    nested(cmd, text, "eval", "eval", nesting, stdin_frame(cmd, list, index));
   }
 
   void su(SimpleCommand cmd, int nesting) {
@@ -969,15 +992,7 @@ class Unwrapper {
       return void(emit(std::move(cmd)));
     }
     const std::string text = join_words(cmd.argv, first, cmd.argv.size());
-    Frame extra;
-    for (const auto& r : cmd.redirects) {
-      if (is_stdin_redirect(r)) extra.stdin_redirects.push_back(r);
-    }
-    extra.stdin_from = cmd.stdin_from;
-    if (!has_stdin_redirect(cmd) && cmd.pipeline >= 0 && cmd.pipeline_pos > 0) {
-      if (const auto up = upstream(list, index)) extra.upstream_text = produced_text(list, *up, 0);
-    }
-    nested(cmd, text, "ssh", label, nesting, std::move(extra));
+    nested(cmd, text, "ssh", label, nesting, stdin_frame(cmd, list, index));
   }
 
   void watch(SimpleCommand cmd, int nesting) {
@@ -1387,13 +1402,21 @@ class Unwrapper {
   std::vector<SimpleCommand> m_out;
   std::vector<Snippet> m_snippets;
   bool m_limits_hit = false;
+  int m_next_pipeline = 0;  // nested pipelines get indices after the top-level ones
 };
 
 }  // namespace
 
 void unwrap(ShellParse& parse, const ShellEnv& env, const Limits& limits) {
-  Unwrapper u(parse, env, limits);
-  u.run();
+  // Nothing here is expected to throw; if allocation does, the line must not pass as allowed.
+  try {
+    Unwrapper u(parse, env, limits);
+    u.run();
+  } catch (...) {
+    parse.fail_closed = true;
+    parse.complete = false;
+    parse.fail_reason = "internal error while unwrapping";
+  }
 }
 
 }  // namespace blastwall::shell

@@ -740,5 +740,145 @@ TEST(Unwrap, unwrap_of_empty_parse_is_empty) {
   EXPECT_TRUE(p.snippets.empty());
 }
 
+TEST(Unwrap, cwd_from_cd_reaches_nested_commands) {
+  const auto p = parse("cd /tmp && bash -c 'rm -rf build'");
+  const auto* rm = find_cmd(p, "rm");
+  ASSERT_NE(rm, nullptr);
+  EXPECT_EQ(rm->cwd, "/tmp");
+}
+
+TEST(Unwrap, nested_pipelines_do_not_reuse_top_level_pipeline_indices) {
+  const auto p = parse("ls | wc -l; bash -c 'cat x | grep y'");
+  const auto* ls = find_cmd(p, "ls");
+  const auto* grep = find_cmd(p, "grep");
+  ASSERT_NE(ls, nullptr);
+  ASSERT_NE(grep, nullptr);
+  EXPECT_NE(ls->pipeline, grep->pipeline);
+  EXPECT_EQ(find_cmd(p, "cat")->pipeline, grep->pipeline);
+}
+
+TEST(Unwrap, background_carrier_makes_nested_commands_background) {
+  const auto p = parse("bash -c 'rm -rf x' &");
+  ASSERT_EQ(names(p), (V{"rm"}));
+  EXPECT_TRUE(p.commands[0].background);
+}
+
+TEST(Unwrap, bash_c_reading_stdin_from_a_heredoc) {
+  const auto p = parse("bash -c 'sh' <<EOF\nrm -rf /srv\nEOF\n");
+  EXPECT_EQ(count_cmd(p, "rm"), 1u);
+}
+
+TEST(Unwrap, echo_piped_into_ssh_remote_shell) {
+  const auto p = parse("echo 'rm -rf /data' | ssh db bash");
+  const auto* rm = find_cmd(p, "rm");
+  ASSERT_NE(rm, nullptr);
+  EXPECT_EQ(rm->wrappers, (V{"ssh db", "bash"}));
+}
+
+TEST(Unwrap, env_i_with_assignment_then_shell) {
+  const auto p = parse("env -i PATH=/bin sh -c 'rm -rf x'");
+  EXPECT_ONLY(p, "rm");
+  EXPECT_EQ(p.commands[0].env.at("PATH"), "/bin");
+}
+
+TEST(Unwrap, wrappers_without_a_command_are_kept) {
+  EXPECT_ONLY(parse("nice"), "nice");
+  EXPECT_ONLY(parse("timeout 10"), "timeout");
+  EXPECT_ONLY(parse("nohup"), "nohup");
+}
+
+TEST(Unwrap, unterminated_nested_text_fails_closed) {
+  const auto p = parse("bash -c \"echo 'oops\"");
+  EXPECT_TRUE(p.fail_closed);
+}
+
+}  // namespace
+}  // namespace blastwall::shell
+
+namespace blastwall::shell {
+namespace {
+
+// Random lines built from wrapper/shell/decoder vocabulary: unwrap must terminate, keep snippet
+// indices inside the command list, and never lose the fail-closed flag of a nested failure.
+TEST(UnwrapRobustness, random_wrapper_soup_keeps_invariants) {
+  const char* const k_vocab[] = {"sudo",
+                                 "-u",
+                                 "root",
+                                 "env",
+                                 "-i",
+                                 "X=1",
+                                 "bash",
+                                 "-c",
+                                 "'rm -rf /'",
+                                 "sh",
+                                 "eval",
+                                 "xargs",
+                                 "-I",
+                                 "{}",
+                                 "find",
+                                 ".",
+                                 "-exec",
+                                 "\\;",
+                                 "|",
+                                 ";",
+                                 "&&",
+                                 "echo",
+                                 "cm0gLXJmIH4=",
+                                 "base64",
+                                 "-d",
+                                 "python3",
+                                 "-c",
+                                 "\"import os;os.system('ls')\"",
+                                 "psql",
+                                 "\"DROP TABLE t\"",
+                                 "ssh",
+                                 "host",
+                                 "timeout",
+                                 "10",
+                                 "nice",
+                                 "-n",
+                                 "<<<",
+                                 "'ls'",
+                                 "parallel",
+                                 ":::",
+                                 "a",
+                                 "b",
+                                 "$(id)",
+                                 "$X",
+                                 "\"",
+                                 "'",
+                                 "watch",
+                                 "flock",
+                                 "--"};
+  const size_t n = sizeof(k_vocab) / sizeof(k_vocab[0]);
+  uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7FFF;
+  };
+  for (int iter = 0; iter < 1500; ++iter) {
+    std::string line;
+    const int words = 1 + static_cast<int>(next() % 12);
+    for (int w = 0; w < words; ++w) {
+      if (!line.empty()) line += ' ';
+      line += k_vocab[next() % n];
+    }
+    const auto p = parse(line);
+    for (const auto& s : p.snippets) {
+      ASSERT_GE(s.command_index, 0) << line;
+      ASSERT_LT(static_cast<size_t>(s.command_index), p.commands.size()) << line;
+    }
+    for (const auto& c : p.commands) {
+      if (!c.argv.empty() && !c.dynamic_verb) {
+        EXPECT_FALSE(c.name.empty()) << line;
+      }
+    }
+    const auto raw = parse_raw(line, test_env(), Limits{});
+    if (raw.fail_closed) {
+      EXPECT_TRUE(p.fail_closed) << line;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace blastwall::shell
