@@ -462,6 +462,18 @@ class Unwrapper {
           continue;
         }
         std::vector<Word> words;
+        // env -S understands quotes: read the words with the shell lexer when the payload is one
+        // plain command, else split on blanks.
+        ShellParse sp = parse_raw(payload, m_env, m_limits, cmd.depth + 1);
+        if (!sp.fail_closed && sp.commands.size() == 1 && sp.commands[0].assignments.empty() &&
+            sp.commands[0].redirects.empty()) {
+          for (Word w : sp.commands[0].argv) {
+            w.begin = a[i].begin;
+            w.end = a[i].end;
+            words.push_back(std::move(w));
+          }
+          payload.clear();
+        }
         size_t p = 0;
         while (p < payload.size()) {
           while (p < payload.size() && (payload[p] == ' ' || payload[p] == '\t')) ++p;

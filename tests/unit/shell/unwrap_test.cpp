@@ -131,6 +131,13 @@ TEST(Unwrap, env_split_string_is_split_into_words) {
   EXPECT_EQ(args(p.commands[0]), (V{"rm", "-rf", "/x"}));
 }
 
+TEST(Unwrap, env_split_string_understands_quotes) {
+  const auto p = parse("env -S \"sh -c 'rm -rf /tmp/x'\"");
+  EXPECT_ONLY(p, "rm");
+  EXPECT_EQ(args(p.commands[0]), (V{"rm", "-rf", "/tmp/x"}));
+  EXPECT_EQ(p.commands[0].wrappers, (V{"env", "sh -c"}));
+}
+
 TEST(Unwrap, absolute_env_and_absolute_command) {
   EXPECT_ONLY(parse("/usr/bin/env rm -rf x"), "rm");
   const auto p = parse("env -- /bin/rm -rf x");
