@@ -42,6 +42,7 @@ struct CompiledCond {
   std::string env_name;   // Field::env, or the option name for Type::option
   rules::Op op = rules::Op::in;
   std::vector<std::string> values;
+  bool case_insensitive = false;
   std::vector<std::vector<std::string>> sub_words;  // Type::sub
   std::vector<int> classes;                          // Type::target / target_all (PathClass)
   int leaf_id = -1;        // `matches` leaves: global id, resolved through `set`

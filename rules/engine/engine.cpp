@@ -97,6 +97,7 @@ Result<CompiledCond> compile_cond(const Condition& c, const rules::RuleSpec& rul
   cc.type = c.type;
   cc.op = c.op;
   cc.values = c.values;
+  cc.case_insensitive = c.case_insensitive;
   auto err = [&](const std::string& m) {
     return Error{rule.id + ": " + m, c.loc.file, c.loc.line, c.loc.column, {}};
   };
@@ -389,7 +390,7 @@ bool eval(EvalCtx& e, const CompiledCond& c) {
       field_values(e, c.field, c.env_name, values);
       if (c.op == Op::exists) return !values.empty();
       for (const auto& v : values) {
-        if (text_op(c.op, v, c.values, false)) return true;
+        if (text_op(c.op, v, c.values, c.case_insensitive)) return true;
       }
       return false;
     }
@@ -411,7 +412,8 @@ bool eval(EvalCtx& e, const CompiledCond& c) {
       if (vals.empty()) return false;
       if (c.op == Op::exists) return true;
       for (const auto& v : vals) {
-        if (c.option_regex ? RE2::PartialMatch(v, *c.option_regex) : text_op(c.op, v, c.values, false))
+        if (c.option_regex ? RE2::PartialMatch(v, *c.option_regex)
+                           : text_op(c.op, v, c.values, c.case_insensitive))
           return true;
       }
       return false;
@@ -554,7 +556,11 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
       cr.cmd_index = index_names(rule.when);
       cr.keywords = rule.keywords;
       auto ov = impl->policy.rules.find(rule.id);
-      if (ov != impl->policy.rules.end() && ov->second.decision) cr.decision = *ov->second.decision;
+      if (ov != impl->policy.rules.end() && ov->second.decision) {
+        // A project layer may only tighten: its decision applies only when stricter than the rule's.
+        Decision d = *ov->second.decision;
+        cr.decision = ov->second.tighten_only ? std::max(d, rule.decision) : d;
+      }
       int idx = static_cast<int>(comp.rules.size());
       std::vector<engine::Group*> groups;
       if (!cr.cmd_index.empty()) {

@@ -139,6 +139,18 @@ TEST(Engine, policy_changes_decision_and_disables) {
   EXPECT_EQ(e2->evaluate(shell("kubectl delete pod x")).decision, Decision::allow);
 }
 
+TEST(Engine, tighten_only_overrides_never_loosen) {
+  Policy p;
+  p.rules["t.fs.kubectl-delete"].decision = Decision::allow;
+  p.rules["t.fs.kubectl-delete"].tighten_only = true;  // set by a project layer
+  auto e = engine_with(k_pack, p);
+  EXPECT_EQ(e->evaluate(shell("kubectl delete pod x")).decision, Decision::ask);
+  Policy q;
+  q.rules["t.fs.kubectl-delete"].decision = Decision::deny;
+  q.rules["t.fs.kubectl-delete"].tighten_only = true;
+  EXPECT_EQ(engine_with(k_pack, q)->evaluate(shell("kubectl delete pod x")).decision, Decision::deny);
+}
+
 TEST(Engine, unknown_rule_in_policy_is_an_error) {
   Policy p;
   p.rules["t.fs.nope"].enabled = false;
