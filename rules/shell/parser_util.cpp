@@ -42,7 +42,8 @@ std::string decode_ansi_c(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
-  while (i < s.size()) {
+  // bash ends the string at a decoded NUL byte ($'a\0b' is "a").
+  while (i < s.size() && (out.empty() || out.back() != '\0')) {
     char c = s[i];
     if (c != '\\' || i + 1 >= s.size()) {
       out.push_back(c);
@@ -146,6 +147,7 @@ std::string decode_ansi_c(std::string_view s) {
         }
     }
   }
+  if (!out.empty() && out.back() == '\0') out.pop_back();
   return out;
 }
 

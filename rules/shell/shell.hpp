@@ -125,8 +125,9 @@ struct ShellParse {
 //   prefix assignments; capped), not ShellEnv::vars, which the caller already has.
 // - Function bodies are emitted where they are defined (they may run); `[[ ]]` and `(( ))` emit
 //   nothing themselves, but substitutions inside them are emitted.
-// - A `for` loop over a short list of literal words is unrolled (its body is emitted once per
-//   item with the variable bound); otherwise the loop variable is dynamic. Variables set and `cd`
+// - An outermost `for` loop over up to 16 literal words is unrolled (its body is emitted once
+//   per item with the variable bound); otherwise the loop variable is dynamic. An outermost loop
+//   whose body changes variables or the cwd is parsed a second time with those values dynamic. Variables set and `cd`
 //   inside conditional bodies (if/case/loops/functions) become dynamic/unknown afterwards.
 // - On a parse failure the commands parsed before it are kept (fail_closed is set regardless).
 [[nodiscard]] ShellParse parse_raw(std::string_view line, const ShellEnv& env, const Limits& limits,

@@ -116,6 +116,10 @@ TEST(ShellParser, ansi_c_escaped_quote_does_not_end_string) {
   EXPECT_THAT(single("echo $'it\\'s'"), ElementsAre("echo", "it's"));
 }
 
+TEST(ShellParser, ansi_c_nul_ends_the_word_like_bash) {
+  EXPECT_THAT(single("$'rm\\x00junk' -rf /"), ElementsAre("rm", "-rf", "/"));
+}
+
 TEST(ShellParser, locale_quoting_is_a_double_quote) {
   EXPECT_THAT(single("echo $\"hi $HOME\""), ElementsAre("echo", "hi /home/dev"));
 }

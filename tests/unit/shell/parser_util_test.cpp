@@ -32,6 +32,11 @@ TEST(ParserUtil, ansi_c_invalid_code_point_becomes_replacement_character) {
   EXPECT_EQ(decode_ansi_c("\\UFFFFFFFF"), "\xef\xbf\xbd");
 }
 
+TEST(ParserUtil, ansi_c_string_ends_at_decoded_nul) {
+  EXPECT_EQ(decode_ansi_c("rm\\x00 -rf"), "rm");
+  EXPECT_EQ(decode_ansi_c("\\0"), "");
+}
+
 TEST(ParserUtil, literal_arithmetic_follows_precedence) {
   EXPECT_EQ(eval_literal_arith("1 + 2 * 3"), 7);
   EXPECT_EQ(eval_literal_arith("(1 + 2) * 3"), 9);
