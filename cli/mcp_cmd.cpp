@@ -1,7 +1,401 @@
-// STUB: the owning room replaces this file.
+// `blastwall mcp`, `blastwall approvals|approve|deny`, `blastwall pins list|accept` (proxy room).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "audit/audit_log.hpp"
 #include "cli/cli.hpp"
+#include "cli/engine_setup.hpp"
+#include "proxy/approvals.hpp"
+#include "proxy/audit_sink.hpp"
+#include "proxy/pins.hpp"
+#include "proxy/relay.hpp"
+#include "proxy/session.hpp"
+
 namespace blastwall::cli {
-void register_mcp(CLI::App&, GlobalOptions&) {}
-void register_approvals(CLI::App&, GlobalOptions&) {}
-void register_pins(CLI::App&, GlobalOptions&) {}
+namespace {
+
+using proxy::Ms;
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string format_ms(int64_t ms) {
+  if (ms <= 0) return "-";
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string who_am_i() {
+  std::string who;
+  if (const char* u = std::getenv("USER"); u && *u) who = u;
+  if (who.empty()) who = "uid " + std::to_string(::getuid());
+  if (const char* tty = ::ttyname(STDIN_FILENO)) who += std::string(" on ") + tty;
+  return who;
+}
+
+std::string state_path(const std::string& dir, const char* file) {
+  return (dir.empty() ? proxy::default_state_dir() : dir) + "/" + file;
+}
+
+struct McpOptions {
+  std::string name;
+  std::string policy;
+  std::string state_dir;
+  std::size_t frame_cap = proxy::k_default_frame_cap;
+  double approval_wait_s = 45;
+  double call_timeout_s = 0;
+  double progress_s = 5;
+  bool no_elicitation = false;
+  std::vector<std::string> command;
+};
+
+int run_mcp(const McpOptions& o, const GlobalOptions& g) {
+  proxy::RelayWire wire;
+  EngineSetup setup;
+  setup.policy_file = o.policy.empty() ? g.policy_file : o.policy;
+  auto engine = build_engine(setup);
+  if (!engine) {
+    wire.log("cannot load policy: " + engine.error().format());
+    return k_exit_bad_input;
+  }
+  const std::string name = o.name.empty() ? proxy::default_server_name(o.command) : o.name;
+
+  auto approvals = proxy::ApprovalStore::open(state_path(o.state_dir, "approvals.db"));
+  if (!approvals) wire.log("approval queue unavailable: " + approvals.error().message);
+  auto pins = proxy::PinStore::open(state_path(o.state_dir, "pins.db"));
+  if (!pins) {
+    // Fail closed: without a pin store no definition can be trusted.
+    wire.log("pin store unavailable: " + pins.error().message);
+    return k_exit_bad_input;
+  }
+  audit::AuditOptions aopts;
+  aopts.path = g.audit_db;
+  auto log = audit::AuditLog::open(aopts);
+  if (!log) {
+    wire.log("audit log unavailable: " + log.error().message);
+    return k_exit_bad_input;
+  }
+  proxy::AsyncAuditSink sink(std::move(*log), [](const std::string& msg) {
+    std::string s = "blastwall mcp: " + msg + "\n";
+    ssize_t ignored = ::write(STDERR_FILENO, s.data(), s.size());
+    (void)ignored;
+  });
+
+  ActionContext ctx;
+  fill_context_from_os(ctx);
+  ctx.surface = "mcp";
+
+  proxy::SessionConfig cfg;
+  cfg.server_name = name;
+  cfg.approval_wait = Ms(static_cast<int64_t>(o.approval_wait_s * 1000));
+  cfg.call_timeout = Ms(static_cast<int64_t>(o.call_timeout_s * 1000));
+  cfg.progress_interval = Ms(std::max<int64_t>(100, static_cast<int64_t>(o.progress_s * 1000)));
+  cfg.use_elicitation = !o.no_elicitation;
+  std::shared_ptr<const Engine> eng = *engine;
+  auto classify = [eng, &sink](const Action& a) {
+    Verdict v = eng->evaluate(a);
+    if (sink.failed() && v.decision == Decision::allow) {
+      // Fail closed: nothing runs unrecorded.
+      v.decision = Decision::ask;
+      v.source = "error";
+      v.reason = "the audit log cannot be written; a human must approve every call";
+    }
+    return v;
+  };
+  proxy::Session session(cfg, classify, ctx, wire, approvals ? approvals->get() : nullptr,
+                         pins->get(), &sink);
+  proxy::RelayOptions ropts;
+  ropts.command = o.command;
+  ropts.frame_cap = o.frame_cap;
+  const int status = proxy::run_relay(ropts, session, wire);
+  sink.flush();
+  return status;
+}
+
+void print_approval(const proxy::Approval& a) {
+  std::printf("%s  %-9s %s  %s/%s\n", a.id.c_str(), a.status.c_str(),
+              format_ms(a.created_ms).c_str(), a.server.c_str(), a.tool.c_str());
+  std::string s = a.summary;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    auto nl = s.find('\n', pos);
+    std::printf("    %s\n", s.substr(pos, nl == std::string::npos ? nl : nl - pos).c_str());
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  if (!a.decided_by.empty()) {
+    std::printf("    decided by %s at %s\n", a.decided_by.c_str(), format_ms(a.decided_ms).c_str());
+  }
+}
+
+int decide(const std::string& id, bool approve, double ttl_s, const std::string& state_dir,
+           const GlobalOptions& g) {
+  auto store = proxy::ApprovalStore::open(state_path(state_dir, "approvals.db"));
+  if (!store) {
+    std::fprintf(stderr, "blastwall: %s\n", store.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  const int64_t now = unix_ms();
+  auto got = (*store)->get(id);
+  if (!got || !*got) {
+    std::fprintf(stderr, "blastwall: no approval %s\n", id.c_str());
+    return k_exit_bad_input;
+  }
+  const std::string who = who_am_i();
+  auto ok = (*store)->decide(id, approve, who, now, static_cast<int64_t>(ttl_s * 1000));
+  if (!ok) {
+    std::fprintf(stderr, "blastwall: %s\n", ok.error().message.c_str());
+    return k_exit_bad_input;
+  }
+  if (!*ok) {
+    auto now_row = (*store)->get(id);
+    std::fprintf(stderr, "blastwall: approval %s is %s, not pending\n", id.c_str(),
+                 now_row && *now_row ? (*now_row)->status.c_str() : "gone");
+    return k_exit_bad_input;
+  }
+  // The decision is audited where it was made, too.
+  audit::AuditOptions aopts;
+  aopts.path = g.audit_db;
+  if (auto log = audit::AuditLog::open(aopts)) {
+    Action a;
+    a.kind = ActionKind::mcp_call;
+    a.ctx.surface = "cli";
+    a.ctx.agent = "human";
+    a.mcp.server = (*got)->server;
+    a.mcp.tool = (*got)->tool;
+    a.mcp.arguments = {{"approval", id}, {"digest", (*got)->digest}};
+    a.ctx.tool = "blastwall " + std::string(approve ? "approve" : "deny");
+    Verdict v;
+    v.decision = approve ? Decision::allow : Decision::deny;
+    v.source = "human";
+    v.reason = std::string(approve ? "approved" : "denied") + " approval " + id + " by " + who;
+    auto rid = (*log)->record(audit::ActionRecord{a, v, "human", audit::now_us(), 0});
+    if (rid) {
+      (void)(*log)->record_approval(*rid, "cli", who, approve ? "approved" : "denied",
+                                    audit::now_us());
+    }
+  }
+  if (approve) {
+    std::printf("approved %s (%s/%s): the identical call may run once within %.0f s\n", id.c_str(),
+                (*got)->server.c_str(), (*got)->tool.c_str(), ttl_s);
+  } else {
+    std::printf("denied %s (%s/%s)\n", id.c_str(), (*got)->server.c_str(), (*got)->tool.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void register_mcp(CLI::App& app, GlobalOptions& g) {
+  auto o = std::make_shared<McpOptions>();
+  auto* sub = app.add_subcommand(
+      "mcp", "Wrap an MCP stdio server: blastwall mcp [--name NAME] -- COMMAND ARGS...");
+  sub->add_option("--name", o->name, "Server name used in rules, pins and approvals");
+  sub->add_option("--policy", o->policy, "Extra policy file for this server");
+  sub->add_option("--state-dir", o->state_dir,
+                  "Where approvals.db and pins.db live (default $XDG_STATE_HOME/blastwall)");
+  sub->add_option("--frame-cap", o->frame_cap, "Largest JSON-RPC line in bytes (default 16 MiB)")
+      ->check(CLI::Range(static_cast<std::size_t>(1024), static_cast<std::size_t>(1) << 30));
+  sub->add_option("--approval-wait", o->approval_wait_s,
+                  "Seconds a call waits in the approval queue before 'approval pending' (45)")
+      ->check(CLI::Range(0.0, 3600.0));
+  sub->add_option("--call-timeout", o->call_timeout_s,
+                  "Seconds without server activity before a tools/call fails (0 = never)")
+      ->check(CLI::Range(0.0, 86400.0));
+  sub->add_option("--progress-interval", o->progress_s,
+                  "Seconds between keep-alive progress notifications while waiting (5)")
+      ->check(CLI::Range(0.1, 3600.0));
+  sub->add_flag("--no-elicitation", o->no_elicitation,
+                "Never ask through the client's elicitation; use the approval queue");
+  sub->add_option("command", o->command, "The server command and its arguments (after --)")
+      ->required()
+      ->expected(1, -1);
+  sub->callback([o, &g] { g.exit_code = run_mcp(*o, g); });
+}
+
+void register_approvals(CLI::App& app, GlobalOptions& g) {
+  auto state_dir = std::make_shared<std::string>();
+  auto all = std::make_shared<bool>(false);
+  auto as_json = std::make_shared<bool>(false);
+  auto* list = app.add_subcommand("approvals", "List calls waiting for a human decision");
+  list->add_flag("--all", *all, "Also show decided, used, expired and cancelled approvals");
+  list->add_flag("--json", *as_json, "JSON output");
+  list->add_option("--state-dir", *state_dir, "Where approvals.db lives");
+  list->callback([state_dir, all, as_json, &g] {
+    auto store = proxy::ApprovalStore::open(state_path(*state_dir, "approvals.db"));
+    if (!store) {
+      std::fprintf(stderr, "blastwall: %s\n", store.error().message.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    auto rows = (*store)->list(*all, unix_ms());
+    if (!rows) {
+      std::fprintf(stderr, "blastwall: %s\n", rows.error().message.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    if (*as_json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& a : *rows) {
+        out.push_back({{"id", a.id},
+                       {"status", a.status},
+                       {"server", a.server},
+                       {"tool", a.tool},
+                       {"digest", a.digest},
+                       {"summary", a.summary},
+                       {"created_ms", a.created_ms},
+                       {"expires_ms", a.expires_ms},
+                       {"decided_ms", a.decided_ms},
+                       {"decided_by", a.decided_by}});
+      }
+      std::printf("%s\n", out.dump(2).c_str());
+      return;
+    }
+    if (rows->empty()) {
+      std::printf("no %sapprovals\n", *all ? "" : "pending ");
+      return;
+    }
+    for (const auto& a : *rows) print_approval(a);
+    std::printf("\napprove with `blastwall approve ID`, refuse with `blastwall deny ID`\n");
+  });
+
+  auto id = std::make_shared<std::string>();
+  auto ttl = std::make_shared<double>(600);
+  auto* approve = app.add_subcommand("approve", "Approve a waiting MCP call (single use)");
+  approve->add_option("id", *id, "Approval id from `blastwall approvals`")->required();
+  approve->add_option("--ttl", *ttl, "Seconds the approval stays usable (600)")
+      ->check(CLI::Range(1.0, 86400.0));
+  approve->add_option("--state-dir", *state_dir, "Where approvals.db lives");
+  approve->callback(
+      [id, ttl, state_dir, &g] { g.exit_code = decide(*id, true, *ttl, *state_dir, g); });
+
+  auto deny_id = std::make_shared<std::string>();
+  auto* deny = app.add_subcommand("deny", "Refuse a waiting MCP call");
+  deny->add_option("id", *deny_id, "Approval id from `blastwall approvals`")->required();
+  deny->add_option("--state-dir", *state_dir, "Where approvals.db lives");
+  deny->callback(
+      [deny_id, state_dir, &g] { g.exit_code = decide(*deny_id, false, 0, *state_dir, g); });
+}
+
+void register_pins(CLI::App& app, GlobalOptions& g) {
+  auto state_dir = std::make_shared<std::string>();
+  auto* pins = app.add_subcommand("pins", "Pinned MCP tool definitions");
+  pins->require_subcommand(1);
+  pins->add_option("--state-dir", *state_dir, "Where pins.db lives");
+
+  auto server = std::make_shared<std::string>();
+  auto as_json = std::make_shared<bool>(false);
+  auto* list = pins->add_subcommand("list", "Show pins; changed definitions first");
+  list->add_option("--server", *server, "Only this server");
+  list->add_flag("--json", *as_json, "JSON output");
+  list->callback([server, as_json, state_dir, &g] {
+    auto store = proxy::PinStore::open(state_path(*state_dir, "pins.db"));
+    if (!store) {
+      std::fprintf(stderr, "blastwall: %s\n", store.error().message.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    auto rows = (*store)->list(*server);
+    if (!rows) {
+      std::fprintf(stderr, "blastwall: %s\n", rows.error().message.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    if (*as_json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& r : *rows) {
+        out.push_back({{"server", r.server},
+                       {"tool", r.tool},
+                       {"sha256", r.sha256},
+                       {"changed_to", r.changed_to},
+                       {"first_seen_ms", r.first_seen_ms},
+                       {"accepted_ms", r.accepted_ms},
+                       {"changed_ms", r.changed_ms}});
+      }
+      std::printf("%s\n", out.dump(2).c_str());
+      return;
+    }
+    if (rows->empty()) {
+      std::printf("no pinned tools\n");
+      return;
+    }
+    for (const auto& r : *rows) {
+      if (!r.changed_to.empty()) {
+        std::printf(
+            "CHANGED  %s/%s  pinned %.12s  now %.12s  (since %s; blocked until `blastwall "
+            "pins accept %s %s`)\n",
+            r.server.c_str(), r.tool.c_str(), r.sha256.c_str(), r.changed_to.c_str(),
+            format_ms(r.changed_ms).c_str(), r.server.c_str(), r.tool.c_str());
+      } else {
+        std::printf("pinned   %s/%s  %.12s  (since %s)\n", r.server.c_str(), r.tool.c_str(),
+                    r.sha256.c_str(), format_ms(r.accepted_ms).c_str());
+      }
+    }
+  });
+
+  auto acc_server = std::make_shared<std::string>();
+  auto acc_tool = std::make_shared<std::string>();
+  auto acc_all = std::make_shared<bool>(false);
+  auto* accept = pins->add_subcommand("accept", "Accept a changed tool definition");
+  accept->add_option("server", *acc_server, "Server name")->required();
+  accept->add_option("tool", *acc_tool, "Tool name (omit with --all)");
+  accept->add_flag("--all", *acc_all, "Accept every changed tool of the server");
+  accept->callback([acc_server, acc_tool, acc_all, state_dir, &g] {
+    if (acc_tool->empty() && !*acc_all) {
+      std::fprintf(stderr, "blastwall: name a tool, or pass --all\n");
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    auto store = proxy::PinStore::open(state_path(*state_dir, "pins.db"));
+    if (!store) {
+      std::fprintf(stderr, "blastwall: %s\n", store.error().message.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    auto n = (*store)->accept(*acc_server, *acc_tool, unix_ms());
+    if (!n) {
+      std::fprintf(stderr, "blastwall: %s\n", n.error().message.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    if (*n == 0) {
+      std::fprintf(stderr, "blastwall: no changed definition to accept for %s%s%s\n",
+                   acc_server->c_str(), acc_tool->empty() ? "" : "/", acc_tool->c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    audit::AuditOptions aopts;
+    aopts.path = g.audit_db;
+    if (auto log = audit::AuditLog::open(aopts)) {
+      Action a;
+      a.kind = ActionKind::mcp_call;
+      a.ctx.surface = "cli";
+      a.ctx.agent = "human";
+      a.ctx.tool = "blastwall pins accept";
+      a.mcp.server = *acc_server;
+      a.mcp.tool = acc_tool->empty() ? "*" : *acc_tool;
+      Verdict v;
+      v.decision = Decision::allow;
+      v.source = "human";
+      v.reason = "accepted " + std::to_string(*n) + " changed tool definition(s) by " + who_am_i();
+      auto rid = (*log)->record(audit::ActionRecord{a, v, "human", audit::now_us(), 0});
+      if (rid) (void)(*log)->record_approval(*rid, "cli", who_am_i(), "approved", audit::now_us());
+    }
+    std::printf("accepted %d changed definition(s) of %s%s%s\n", *n, acc_server->c_str(),
+                acc_tool->empty() ? "" : "/", acc_tool->c_str());
+  });
+}
+
 }  // namespace blastwall::cli

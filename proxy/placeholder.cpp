@@ -1,2 +1,0 @@
-// STUB (proxy room).
-namespace blastwall::proxy { int placeholder = 0; }
