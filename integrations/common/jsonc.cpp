@@ -472,6 +472,8 @@ Result<bool> JsoncEditor::erase(const JsonPath& path) {
         (eol >= m_text.size() || m_text[eol] == '\n' || m_text[eol] == '\r')) {
       begin = line_start(m_text, b);
       end = eol < m_text.size() ? m_text.find('\n', eol) + 1 : eol;
+    } else {
+      while (end < m_text.size() && (m_text[end] == ' ' || m_text[end] == '\t')) ++end;
     }
     m_text.erase(begin, end - begin);
   } else if (target > 0) {
