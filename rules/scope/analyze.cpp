@@ -113,8 +113,10 @@ struct Ctx {
   std::vector<std::string>* trace;
 };
 
+// `bounded`: the command narrows what it touches under this path (find -name ...), so a broad
+// starting point does not make it global.
 void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::string& cwd, bool write,
-                bool dynamic, bool glob) {
+                bool dynamic, bool glob, bool bounded = false) {
   Target t;
   t.raw = std::string(raw);
   t.write = write;
@@ -140,13 +142,13 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
                    resolved_dir == ctx.project_root ||
                    (t.cls == PathClass::system &&
                     resolved_dir.find('/', 1) == std::string::npos);
-      if (broad) s.facts.set("global", "glob " + t.raw + " covers all of " + resolved_dir);
+      if (broad && !bounded) s.facts.set("global", "glob " + t.raw + " covers all of " + resolved_dir);
     }
   } else {
     t.cls = PathClass::unknown;
     s.facts.set("dynamic_target", t.raw);
   }
-  if (!t.resolved.empty() && !glob) {
+  if (!t.resolved.empty() && !glob && !bounded) {
     if (t.cls == PathClass::root) s.facts.set("global", "targets / (the whole filesystem)");
     if (t.cls == PathClass::home_root) s.facts.set("global", "targets the home directory " + t.resolved);
     if (t.cls == PathClass::system && t.resolved.find('/', 1) == std::string::npos)
@@ -345,6 +347,27 @@ void cloud_facts(Subject& s, const Ctx& c) {
   }
 }
 
+// `eval "$(ssh-agent -s)"` and friends: well-known tools whose output only sets environment
+// variables. Anything else computed at run time stays dynamic (ask).
+bool is_env_setup_eval(const SimpleCommand& cmd) {
+  if (cmd.name != "eval" || cmd.argv.size() != 2) return false;
+  std::string_view t = cmd.argv[1].text;
+  if (t.substr(0, 2) != "$(" || t.back() != ')') return false;
+  t = t.substr(2, t.size() - 3);
+  static const char* const k_generators[] = {
+      "ssh-agent -s", "ssh-agent", "direnv export bash", "direnv export zsh", "pyenv init -",
+      "pyenv init --path", "pyenv virtualenv-init -", "rbenv init -", "nodenv init -",
+      "brew shellenv", "/opt/homebrew/bin/brew shellenv", "/home/linuxbrew/.linuxbrew/bin/brew shellenv",
+      "opam env", "conda shell.bash hook", "starship init bash", "starship init zsh",
+      "zoxide init bash", "zoxide init zsh", "fnm env", "keychain --eval", "gpg-agent --daemon",
+      "dircolors", "dircolors -b", "luarocks path", "thefuck --alias", "mise activate bash",
+      "rtx activate bash", "goenv init -", "jenv init -", "minikube docker-env"};
+  for (const char* g : k_generators) {
+    if (t == g) return true;
+  }
+  return false;
+}
+
 std::string join_cmd_name(const SimpleCommand& cmd) {
   return cmd.name.empty() ? (cmd.argv.empty() ? std::string("(assignment)") : cmd.argv[0].text)
                           : cmd.name;
@@ -372,7 +395,8 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
     if (a == "--") break;
     if (a == "--help" || (a == "-h" && (s.name == "rm" || s.name == "git"))) s.informational = true;
   }
-  if (cmd.dynamic_verb) s.facts.set("dynamic", "command name computed at run time: " + s.display);
+  if (cmd.dynamic_verb && !is_env_setup_eval(cmd))
+    s.facts.set("dynamic", "command name computed at run time: " + s.display);
 
   const std::string cwd = cmd.cwd.empty() ? std::string() : cmd.cwd;
   auto flags = flags_of(s.args);
@@ -402,8 +426,37 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
   const bool file_cmd = is_file_command(s.name);
   bool skipped_code = !first_positional_is_code(s.name) || flags.has("-e") || flags.has("-f") ||
                       flags.has("--regexp");
-  // find: starting points are the positionals before the first expression word.
+  // find: starting points are the positionals before the first expression word. Name, path,
+  // time or size predicates bound what it touches.
   const bool is_find = s.name == "find" || s.name == "fd";
+  bool find_bounded = false;
+  if (is_find) {
+    for (const auto& a : s.args) {
+      for (const char* p : {"-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-newer",
+                            "-mtime", "-mmin", "-size", "-user", "-empty", "-wholename", "-links",
+                            "-perm", "-inum", "-samefile", "-lname"}) {
+        if (a == p) find_bounded = true;
+      }
+    }
+    if (s.name == "fd") find_bounded = true;  // fd always takes a pattern
+  }
+  s.bounded = find_bounded;
+  // Options whose value is a file written: cp -t DIR, curl -o FILE, wget -O FILE, tar -C DIR.
+  bool target_dir_opt = false;
+  auto write_opt = [&](std::initializer_list<const char*> opts) {
+    for (const char* o : opts) {
+      for (const auto& v : option_values(s.args, o)) {
+        if (v.empty() || v == "-") continue;
+        add_target(s, c, v, cwd, true, false, false);
+        target_dir_opt = true;
+      }
+    }
+  };
+  if (s.name == "cp" || s.name == "mv" || s.name == "ln" || s.name == "install")
+    write_opt({"-t", "--target-directory"});
+  if (s.name == "curl") write_opt({"-o", "--output"});
+  if (s.name == "wget") write_opt({"-O", "--output-document"});
+  if (s.name == "tar" && (flags.has("-x") || flags.has("--extract"))) write_opt({"-C", "--directory"});
   bool find_expr = false;
   bool after_dd = false;
   const size_t n_args = cmd.argv.size();
@@ -445,11 +498,15 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
       if (k == 0) continue;  // mode / owner
     }
     bool write = writer;
-    if ((s.name == "cp" || s.name == "ln" || s.name == "install" || s.name == "rsync") &&
-        k + 1 < positional_idx.size())
+    if ((s.name == "cp" || s.name == "ln" || s.name == "install" || s.name == "rsync" ||
+         s.name == "mv") &&
+        target_dir_opt)
+      write = s.name == "mv";  // with -t DIR every positional is a source (mv removes it)
+    else if ((s.name == "cp" || s.name == "ln" || s.name == "install" || s.name == "rsync") &&
+             k + 1 < positional_idx.size())
       write = false;  // sources are read
     if (is_find && flags.has("-delete")) write = true;
-    add_target(s, c, a, cwd, write, w.dynamic, w.glob);
+    add_target(s, c, a, cwd, write, w.dynamic, w.glob, is_find && find_bounded);
   }
   // rsync/scp remote destinations are network sends.
   if (cmd.dynamic_args && writer) {
@@ -554,6 +611,13 @@ void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& s
       for (size_t k = 1; k < ci.argv.size(); ++k) {
         const auto& w = ci.argv[k];
         if (!w.dynamic) continue;
+        // A credential in an Authorization header is how APIs are meant to be called; exfiltration
+        // puts secrets in bodies, URLs and uploads.
+        bool auth_header = k > 1 && (ci.argv[k - 1].text == "-H" || ci.argv[k - 1].text == "--header") &&
+                           (w.text.rfind("Authorization:", 0) == 0 || w.text.rfind("authorization:", 0) == 0 ||
+                            w.text.rfind("PRIVATE-TOKEN:", 0) == 0 || w.text.rfind("X-API-Key:", 0) == 0 ||
+                            w.text.rfind("x-api-key:", 0) == 0);
+        if (auth_header) continue;
         std::string up;
         for (char ch : w.text) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         for (auto key : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "ACCESS_KEY",
@@ -565,6 +629,67 @@ void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& s
         }
       }
       if (si.facts.has("secrets_read")) si.facts.set("secrets_send", ci.joined());
+    }
+  }
+}
+
+bool has_wrapper(const SimpleCommand& cmd, std::string_view w) {
+  for (const auto& x : cmd.wrappers) {
+    if (x == w || x.rfind(std::string(w) + " ", 0) == 0) return true;
+  }
+  return false;
+}
+
+// Commands that receive their arguments at run time (find -exec CMD {}, ... | xargs CMD) get the
+// targets the feeding command makes knowable: find's starting points, the literal words of an
+// upstream echo/printf, or "everything in DIR" for an upstream ls.
+void inherit_runtime_targets(const shell::ShellParse& parse, std::vector<Subject>& subjects, const Ctx& c) {
+  const auto& cmds = parse.commands;
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    const auto& ci = cmds[i];
+    if (!ci.dynamic_args) continue;
+    Subject& si = subjects[i];
+    const bool writer = is_writer_command(ci.name);
+    auto inherit_find = [&](size_t j) {
+      for (const auto& t : subjects[j].facts.targets) {
+        add_target(si, c, t.raw, cmds[j].cwd, writer, t.dynamic, t.glob, subjects[j].bounded);
+      }
+    };
+    if (has_wrapper(ci, "find")) {
+      for (size_t j = i; j-- > 0;) {
+        if (cmds[j].name == "find" && cmds[j].begin <= ci.begin && cmds[j].end >= ci.end) {
+          inherit_find(j);
+          break;
+        }
+      }
+      continue;
+    }
+    if (!has_wrapper(ci, "xargs") || ci.pipeline < 0 || ci.pipeline_pos == 0) continue;
+    for (size_t j = 0; j < cmds.size(); ++j) {
+      const auto& cj = cmds[j];
+      if (cj.pipeline != ci.pipeline || cj.pipeline_pos + 1 != ci.pipeline_pos || cj.depth != ci.depth)
+        continue;
+      if (cj.name == "echo" || cj.name == "printf") {
+        for (size_t k = 1; k < cj.argv.size(); ++k) {
+          const auto& w = cj.argv[k];
+          if (!w.text.empty() && w.text[0] == '-' && k == 1) continue;
+          add_target(si, c, w.text, cj.cwd, writer, w.dynamic, w.glob);
+        }
+      } else if (cj.name == "ls") {
+        bool any = false;
+        for (size_t k = 1; k < cj.argv.size(); ++k) {
+          const auto& w = cj.argv[k];
+          if (!w.text.empty() && w.text[0] == '-') continue;
+          std::string dir = w.text;
+          if (!dir.empty() && dir.back() != '/') dir += '/';
+          add_target(si, c, dir + "*", cj.cwd, writer, w.dynamic, true);
+          any = true;
+        }
+        if (!any) add_target(si, c, "./*", cj.cwd, writer, false, true);
+      } else if (cj.name == "find") {
+        inherit_find(j);
+      }
+      break;
     }
   }
 }
@@ -610,6 +735,7 @@ void analyze_shell(const std::string& line, const Ctx& c, const shell::Limits& l
     if (!origin.empty()) subjects.back().origin = origin;
   }
   attach_sql(parse, subjects);
+  inherit_runtime_targets(parse, subjects, c);
   cross_command_facts(parse, subjects);
   for (auto& s : subjects) out.subjects.push_back(std::move(s));
 }

@@ -59,6 +59,14 @@ constexpr std::array<std::string_view, 12> k_interpreters{
     "python", "python2", "python3", "node", "nodejs", "perl", "ruby", "php", "deno", "bun",
     "lua", "Rscript"};
 
+constexpr std::array<std::string_view, 6> k_copy_value_opts{"-t", "--target-directory", "-S",
+                                                             "--suffix", "-m", "--mode"};
+constexpr std::array<std::string_view, 4> k_truncate_value_opts{"-s", "--size", "-r", "--reference"};
+constexpr std::array<std::string_view, 6> k_tar_value_opts{"-f", "--file", "-C", "--directory",
+                                                            "-T", "--exclude"};
+constexpr std::array<std::string_view, 6> k_headtail_value_opts{"-n", "-c", "--lines", "--bytes",
+                                                                 "-s", "--sleep-interval"};
+
 }  // namespace
 
 bool option_takes_value(std::string_view cmd, std::string_view opt) {
@@ -73,6 +81,22 @@ bool option_takes_value(std::string_view cmd, std::string_view opt) {
   if (cmd == "psql" || cmd == "mysql" || cmd == "mariadb" || cmd == "pg_dump" || cmd == "dropdb" ||
       cmd == "createdb" || cmd == "mongosh" || cmd == "mongo" || cmd == "redis-cli")
     return in(k_db_value_opts, opt);
+  if (cmd == "cp" || cmd == "mv" || cmd == "ln" || cmd == "install") return in(k_copy_value_opts, opt);
+  if (cmd == "truncate") return in(k_truncate_value_opts, opt);
+  if (cmd == "tar") return in(k_tar_value_opts, opt);
+  if (cmd == "head" || cmd == "tail") return in(k_headtail_value_opts, opt);
+  if (cmd == "mkdir") return opt == "-m" || opt == "--mode";
+  if (cmd == "touch") return opt == "-d" || opt == "-t" || opt == "-r" || opt == "--reference";
+  if (cmd == "du") return opt == "-d" || opt == "--max-depth";
+  if (cmd == "chmod" || cmd == "chown" || cmd == "chgrp") return opt == "--reference";
+  if (cmd == "curl") {
+    return opt == "-H" || opt == "--header" || opt == "-d" || opt == "--data" || opt == "-o" ||
+           opt == "--output" || opt == "-X" || opt == "--request" || opt == "-u" || opt == "--user" ||
+           opt == "-F" || opt == "--form" || opt == "-T" || opt == "--upload-file" || opt == "-A" ||
+           opt == "-e" || opt == "--data-binary" || opt == "--data-raw" || opt == "--json" ||
+           opt == "-b" || opt == "-c" || opt == "--cookie" || opt == "--cookie-jar";
+  }
+  if (cmd == "wget") return opt == "-O" || opt == "-o" || opt == "-P" || opt == "--header";
   return false;
 }
 

@@ -38,6 +38,7 @@ struct Subject {
   std::vector<std::pair<std::string, std::string>> env;  // effective variables (line, then agent)
   std::vector<std::string> sql;          // SQL statements carried by this subject
   bool informational = false;            // `--help` and similar: rules are not evaluated
+  bool bounded = false;                  // find with name/time/size predicates: targets are narrowed
 
   // file / net / mcp
   std::string path;  // resolved

@@ -18,6 +18,7 @@
 //   base64/hex/rev decoding of one); a decoder over unknown input makes the consumer a dynamic
 //   verb; a payload that does not decode to text fails the parse closed.
 #include <algorithm>
+#include <map>
 #include <initializer_list>
 #include <optional>
 #include <utility>
@@ -596,9 +597,68 @@ class Unwrapper {
 
   // ---- commands that end the wrapper chain ---------------------------------------------------
 
+  static std::string script_key(const SimpleCommand& cmd, const std::string& path) {
+    if (path.empty()) return {};
+    if (path[0] == '/') return path;
+    if (cmd.cwd.empty()) return {};
+    std::string p = path;
+    while (p.rfind("./", 0) == 0) p.erase(0, 2);
+    return cmd.cwd + "/" + p;
+  }
+
+  void remember_written(const SimpleCommand& cmd, const std::vector<SimpleCommand>& list,
+                        size_t index) {
+    for (const auto& r : cmd.redirects) {
+      const bool trunc = r.op == RedirectOp::write || r.op == RedirectOp::clobber;
+      if ((!trunc && r.op != RedirectOp::append) || r.target.dynamic || (r.fd != -1 && r.fd != 1))
+        continue;
+      std::optional<std::string> text;
+      if (cmd.name == "echo" || cmd.name == "printf") {
+        if (auto t = produced_text(list, index, 0); t && !t->dynamic && !t->junk) text = t->text;
+      } else if (cmd.name == "cat" && cmd.argv.size() == 1) {
+        if (const Redirect* b = stdin_body(cmd)) text = b->body;
+      }
+      const std::string key = script_key(cmd, r.target.text);
+      if (key.empty()) continue;
+      if (!text) {
+        m_written.erase(key);  // written with something we cannot see
+        continue;
+      }
+      if (trunc) {
+        m_written[key] = *text + "\n";
+      } else {
+        m_written[key] += *text + "\n";
+      }
+    }
+  }
+
+  // Runs a script written earlier in this line, if we know its content. True when handled.
+  bool run_written_script(const SimpleCommand& cmd, const std::string& path, const std::string& label,
+                          int nesting) {
+    auto it = m_written.find(script_key(cmd, path));
+    if (it == m_written.end()) return false;
+    trace("unwrap: " + label + " runs " + path + ", written earlier in this line");
+    nested(cmd, it->second, "script", label, nesting);
+    return true;
+  }
+
   void terminal(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
                 const Frame& frame, int nesting) {
     const std::string n = cmd.name;
+    remember_written(cmd, list, index);
+    if (!cmd.argv.empty() && cmd.argv[0].text.find('/') != std::string::npos &&
+        run_written_script(cmd, cmd.argv[0].text, cmd.argv[0].text, nesting))
+      return;
+    if ((n == "source" || n == ".") && cmd.argv.size() >= 2) {
+      const std::string& f = cmd.argv[1].text;
+      if (f == "/dev/stdin" || f == "/proc/self/fd/0" || f == "/dev/fd/0") {
+        const auto t = stdin_text(cmd, list, index, frame);
+        if (consume_stdin_text(cmd, t, "shell")) return;
+        if (t) return nested(cmd, t->text, t->origin, n, nesting);
+      } else if (run_written_script(cmd, f, n, nesting)) {
+        return;
+      }
+    }
     if (is_shell_name(n)) return shell(std::move(cmd), list, index, frame, nesting);
     if (n == "eval") return eval(std::move(cmd), list, index, nesting);
     if (n == "su") return su(std::move(cmd), nesting);
@@ -931,6 +991,9 @@ class Unwrapper {
       return nested(cmd, text, cmd.name + " -c", cmd.name + " -c", nesting,
                     stdin_frame(cmd, list, index));
     }
+    if (i < a.size() && !smode && !a[i].dynamic &&
+        run_written_script(cmd, a[i].text, cmd.name + " " + a[i].text, nesting))
+      return;
     if (i < a.size() && !smode) {
       // bash script.sh: the file is not visible here; keep it. bash <(curl ..): dynamic.
       if (a[i].dynamic) {
@@ -1411,6 +1474,9 @@ class Unwrapper {
   ShellParse& m_parse;
   const ShellEnv& m_env;
   const Limits& m_limits;
+  // Files this line wrote with literal content (echo 'rm -rf ~' > x.sh), so that running them
+  // later in the same line (bash x.sh, ./x.sh, source x.sh) is judged by what they contain.
+  std::map<std::string, std::string> m_written;
   std::vector<SimpleCommand> m_out;
   std::vector<Snippet> m_snippets;
   bool m_limits_hit = false;
