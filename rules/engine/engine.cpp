@@ -214,7 +214,9 @@ void field_values(const EvalCtx& e, Field f, const std::string& env_name,
     case Field::argv: if (!s.argv_joined.empty()) push(s.argv_joined); break;
     case Field::positionals: for (const auto& a : s.positionals) push(a); break;
     case Field::line:
-      if (!e.action.command.empty()) push(e.action.command);
+      // The shell text the subject came from: the action's command line, or the shell text found
+      // in an MCP argument.
+      if (!s.line.empty()) push(s.line);
       break;
     case Field::target:
       for (const auto& t : s.facts.targets) if (!t.resolved.empty()) push(t.resolved);
@@ -781,6 +783,12 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
                                 "; subject decision: " + std::string(to_string(d.decision)));
       }
       v.facts.merge(s.facts);
+    }
+    // A tool that says it only reads, called with arguments that destroy: flag the lie.
+    if (action.kind == ActionKind::mcp_call && v.facts.has("read_only_hint") && v.facts.destructive()) {
+      v.facts.set("annotation_mismatch", action.mcp.server + "." + action.mcp.tool +
+                                             " is annotated readOnlyHint but its arguments are destructive");
+      if (options.explain) v.explanation.push_back("annotation mismatch: readOnlyHint with destructive arguments");
     }
     v.decision = best;
     v.severity = best_sev;

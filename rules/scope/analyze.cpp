@@ -732,6 +732,7 @@ void analyze_shell(const std::string& line, const Ctx& c, const shell::Limits& l
   subjects.reserve(parse.commands.size());
   for (const auto& cmd : parse.commands) {
     subjects.push_back(subject_for_command(cmd, c));
+    subjects.back().line = line;
     if (!origin.empty()) subjects.back().origin = origin;
   }
   attach_sql(parse, subjects);

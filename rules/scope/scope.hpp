@@ -31,6 +31,7 @@ struct Subject {
   std::vector<std::string> args;         // argv[1..]
   std::vector<std::string> positionals;  // non-option args (known option values skipped)
   std::string argv_joined;
+  std::string line;                      // the shell text this subject was parsed from
   std::vector<std::string> redirects;    // files written by redirections (resolved)
   std::string stdin_from;
   std::vector<std::string> wrappers;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `blastwall check` as a user runs it: exit codes, JSON, --explain, --action, bad input.
+# Usage: check_cli.sh BLASTWALL SOURCE_DIR
+set -u
+bin=$1
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config
+mkdir -p "$HOME/project/.git" && echo 'ref: refs/heads/main' > "$HOME/project/.git/HEAD"
+cd "$HOME/project"
+pass=0; fail=0
+expect() {  # expect EXIT DESCRIPTION -- command...
+  local want=$1 desc=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"; local got=$?
+  if [ "$got" = "$want" ]; then pass=$((pass+1)); else
+    fail=$((fail+1)); echo "FAIL $desc: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; fi
+}
+contains() {  # contains PATTERN DESCRIPTION (on the last output)
+  if grep -q -- "$1" "$tmp/out" "$tmp/err"; then pass=$((pass+1)); else
+    fail=$((fail+1)); echo "FAIL $2: output lacks '$1'"; cat "$tmp/out" "$tmp/err"; fi
+}
+expect 0 "benign allows" -- "$bin" check 'git status'
+expect 2 "home wipe denies" -- "$bin" check 'rm -rf ~'
+contains "home directory" "deny names the home directory"
+expect 1 "in-project recursive delete asks" -- "$bin" check 'rm -rf src/old'
+expect 2 "plain push on a protected current branch with --force denies" -- "$bin" check 'git push --force'
+expect 0 "the same push from a feature branch is asked or allowed, not denied" -- "$bin" check --branch feature/x 'git status'
+expect 2 "prod from --env" -- "$bin" check --env AWS_PROFILE=prod 'aws s3 rm s3://bucket --recursive'
+expect 1 "unterminated quote fails closed (ask)" -- "$bin" check "echo 'oops"
+expect 3 "no command is bad input" -- "$bin" check
+expect 3 "malformed --env is bad input" -- "$bin" check --env NOEQUALS 'ls'
+printf '{"kind":"file.write","path":"%s/.claude/settings.json","content":"{}"}' "$HOME" > "$tmp/a.json"
+expect 2 "--action file: self-tampering write denies" -- "$bin" check --action "$tmp/a.json"
+expect 2 "--action from stdin" -- bash -c "'$bin' check --action - < '$tmp/a.json'"
+echo '{"kind":"shell.exec"' > "$tmp/bad.json"
+expect 3 "malformed action JSON is bad input" -- "$bin" check --action "$tmp/bad.json"
+contains "malformed action JSON" "one-line error names the problem"
+echo '{"kind":"teleport","command":"x"}' > "$tmp/bad2.json"
+expect 3 "unknown kind is bad input" -- "$bin" check --action "$tmp/bad2.json"
+printf '{"kind":"shell.exec","command":"\xff\xfe rm"}' > "$tmp/bad3.json"
+expect 3 "invalid UTF-8 is bad input" -- "$bin" check --action "$tmp/bad3.json"
+expect 2 "--json carries the decision" -- "$bin" check --json 'rm -rf /'
+contains '"decision":"deny"' "json decision"
+contains '"global":true' "json global fact"
+expect 2 "--explain shows the parse" -- "$bin" check --explain "X=rm; sudo \$X -rf ~"
+contains "explanation" "explain section"
+expect 3 "a broken policy file is a clear error" -- bash -c "printf 'rules: [\n' > '$tmp/p.yaml'; '$bin' --policy '$tmp/p.yaml' check ls"
+mkdir -p .blastwall && printf 'format: 1\nrules:\n  core.git.status-nothing: {decision: allow}\n' > .blastwall/policy.yaml
+expect 3 "a project policy naming an unknown rule is rejected" -- "$bin" check 'ls'
+rm -rf .blastwall
+big=$(head -c 2000000 /dev/zero | tr '\0' 'a')
+expect 1 "2 MB command fails closed" -- "$bin" check "$big"
+echo "check_cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
