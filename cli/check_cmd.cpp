@@ -480,7 +480,8 @@ void register_check(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--action", o->action_file, "Read an action as JSON from FILE ('-' = stdin)");
   cmd->add_option("--cwd", o->cwd, "Working directory the command runs in (default: current)");
   cmd->add_option("--branch", o->branch, "Current git branch (default: read from .git/HEAD)");
-  cmd->add_option("--env", o->env, "NAME=VALUE the agent's environment has (repeatable)");
+  cmd->add_option("--env", o->env, "NAME=VALUE the agent's environment has (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--json", o->json, "Print the verdict as JSON");
   cmd->add_flag("--explain", o->explain, "Show how the line was parsed and evaluated");
   cmd->footer("Exit status: 0 allow, 1 ask, 2 deny, 3 bad input.");

@@ -3,7 +3,8 @@
 # Usage: check_cli.sh BLASTWALL SOURCE_DIR
 set -u
 bin=$1
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# Not under /tmp: temp directories are a path class of their own.
+tmp=$(mktemp -d "$PWD/check_cli.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
 export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config
 mkdir -p "$HOME/project/.git" && echo 'ref: refs/heads/main' > "$HOME/project/.git/HEAD"
 cd "$HOME/project"
@@ -47,7 +48,7 @@ expect 3 "a broken policy file is a clear error" -- bash -c "printf 'rules: [\n'
 mkdir -p .blastwall && printf 'format: 1\nrules:\n  core.git.status-nothing: {decision: allow}\n' > .blastwall/policy.yaml
 expect 3 "a project policy naming an unknown rule is rejected" -- "$bin" check 'ls'
 rm -rf .blastwall
-big=$(head -c 2000000 /dev/zero | tr '\0' 'a')
-expect 1 "2 MB command fails closed" -- "$bin" check "$big"
+python3 -c 'import json; print(json.dumps({"kind": "shell.exec", "command": "a" * 2000000}))' > "$tmp/big.json"
+expect 1 "2 MB command fails closed" -- "$bin" check --action "$tmp/big.json"
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
