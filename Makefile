@@ -1,7 +1,7 @@
 # Thin entry points. Every target does its own set-up on a fresh Debian 12 machine.
 SHELL := /bin/bash
 PRESET ?= dev
-BUILD_DIR := build
+BUILD_DIR := $(if $(filter dev,$(PRESET)),build,build-$(PRESET))
 JOBS ?= $(shell nproc)
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config git libboost1.81-dev nlohmann-json3-dev \
   libre2-dev libsqlite3-dev sqlite3 libspdlog-dev libyaml-cpp-dev libcli11-dev libsodium-dev \
