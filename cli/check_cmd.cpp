@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "audit/audit_log.hpp"
 #include "cli/cli.hpp"
 #include "cli/engine_setup.hpp"
 #include "cli/output.hpp"
@@ -96,7 +97,27 @@ struct CheckOptions {
   std::vector<std::string> env;
   bool json = false;
   bool explain = false;
+  bool no_audit = false;
 };
+
+// `check` records with surface "check" like every other surface. It is a human's tool, not an
+// enforcement point, so an audit failure is reported on stderr and does not change the verdict.
+void record_check(const Action& action, const Verdict& v, const GlobalOptions& g) {
+  audit::AuditOptions ao;
+  ao.path = g.audit_db.empty() ? audit::default_audit_path() : g.audit_db;
+  auto log = audit::AuditLog::open(std::move(ao));
+  if (!log) {
+    std::fprintf(stderr, "blastwall check: audit log unavailable: %s\n", log.error().message.c_str());
+    return;
+  }
+  audit::ActionRecord rec{action, v, "", audit::now_us(), v.eval_us};
+  auto id = (*log)->record(rec);
+  if (!id) {
+    std::fprintf(stderr, "blastwall check: not recorded: %s\n", id.error().message.c_str());
+  } else if (!(*log)->last_warning().empty()) {
+    std::fprintf(stderr, "blastwall check: audit: %s\n", (*log)->last_warning().c_str());
+  }
+}
 
 void run_check(const CheckOptions& o, GlobalOptions& g) {
   Action action;
@@ -154,6 +175,7 @@ void run_check(const CheckOptions& o, GlobalOptions& g) {
   auto v = (*engine)->evaluate(action, EngineOptions{o.explain});
   v.eval_us = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+  if (!o.no_audit) record_check(action, v, g);
   if (o.json) {
     auto j = to_json(v);
     j["action"] = to_json(action);
@@ -484,6 +506,7 @@ void register_check(CLI::App& app, GlobalOptions& g) {
       ->allow_extra_args(false);
   cmd->add_flag("--json", o->json, "Print the verdict as JSON");
   cmd->add_flag("--explain", o->explain, "Show how the line was parsed and evaluated");
+  cmd->add_flag("--no-audit", o->no_audit, "Do not record this check in the audit log");
   cmd->footer("Exit status: 0 allow, 1 ask, 2 deny, 3 bad input.");
   cmd->callback([o, &g] { run_check(*o, g); });
 }

@@ -50,5 +50,11 @@ expect 3 "a project policy naming an unknown rule is rejected" -- "$bin" check '
 rm -rf .blastwall
 python3 -c 'import json; print(json.dumps({"kind": "shell.exec", "command": "a" * 2000000}))' > "$tmp/big.json"
 expect 1 "2 MB command fails closed" -- "$bin" check --action "$tmp/big.json"
+expect 0 "checks are recorded in the audit log" -- "$bin" log --json --since 1h
+contains '"surface":"check"' "audit rows carry surface check"
+rows_before=$(sqlite3 "$XDG_STATE_HOME/blastwall/audit.db" 'select count(*) from events' 2>/dev/null || echo x)
+expect 0 "--no-audit records nothing" -- "$bin" check --no-audit 'ls'
+rows_after=$(sqlite3 "$XDG_STATE_HOME/blastwall/audit.db" 'select count(*) from events' 2>/dev/null || echo y)
+if [ "$rows_before" = "$rows_after" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL --no-audit wrote a row ($rows_before -> $rows_after)"; fi
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
