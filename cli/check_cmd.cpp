@@ -196,7 +196,7 @@ void run_check(const CheckOptions& o, GlobalOptions& g) {
 Result<std::vector<rules::PackSpec>> packs_for(const std::vector<std::string>& paths, bool builtin) {
   std::vector<rules::PackSpec> packs;
   if (builtin || paths.empty()) {
-    auto b = rules::load_builtin_packs();
+    auto b = rules::load_builtin_packs(/*with_tests=*/true);
     if (!b) return b.error();
     packs = std::move(*b);
   }

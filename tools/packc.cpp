@@ -76,8 +76,21 @@ void relabel(PackSpec& pack, const std::string& name, const std::string& path) {
 
 struct Compiled {
   std::string name;  // file name
-  std::vector<std::uint8_t> cbor;
+  std::vector<std::uint8_t> cbor;       // the whole pack
+  std::vector<std::uint8_t> lean_cbor;  // without tests, rationale and references (hot path)
 };
+
+void emit_bytes(std::ostringstream& o, const std::string& name, const std::vector<std::uint8_t>& bytes) {
+  o << "static const std::uint8_t " << name << "[] = {";
+  for (std::size_t b = 0; b < bytes.size(); ++b) {
+    if (b % k_bytes_per_line == 0) o << "\n    ";
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%02x,", bytes[b]);
+    o << buf;
+    if (b % k_bytes_per_line != k_bytes_per_line - 1 && b + 1 != bytes.size()) o << ' ';
+  }
+  o << "\n};\n\n";
+}
 
 std::string generate(const std::vector<Compiled>& packs) {
   std::ostringstream o;
@@ -86,22 +99,14 @@ std::string generate(const std::vector<Compiled>& packs) {
        "namespace blastwall::rules {\nnamespace {\n\n";
   for (std::size_t i = 0; i < packs.size(); ++i) {
     o << "// " << packs[i].name << "\n";
-    o << "static const std::uint8_t k_pack_" << i << "[] = {";
-    const auto& bytes = packs[i].cbor;
-    for (std::size_t b = 0; b < bytes.size(); ++b) {
-      if (b % k_bytes_per_line == 0) o << "\n    ";
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "0x%02x,", bytes[b]);
-      o << buf;
-      if (b % k_bytes_per_line != k_bytes_per_line - 1 && b + 1 != bytes.size()) o << ' ';
-    }
-    o << "\n};\n\n";
+    emit_bytes(o, "k_pack_" + std::to_string(i), packs[i].cbor);
+    emit_bytes(o, "k_lean_" + std::to_string(i), packs[i].lean_cbor);
   }
   if (!packs.empty()) {
     o << "static const EmbeddedPack k_packs[] = {\n";
     for (std::size_t i = 0; i < packs.size(); ++i) {
       o << "    {" << cxx_string_literal(packs[i].name) << ", k_pack_" << i << ", sizeof(k_pack_"
-        << i << ")},\n";
+        << i << "), k_lean_" << i << ", sizeof(k_lean_" << i << ")},\n";
     }
     o << "};\n\n";
   }
@@ -220,7 +225,13 @@ int run(int argc, char** argv) {
                 << (back ? "" : ": " + back.error().message) << "\n";
       return 1;
     }
-    compiled.push_back({names[i], nlohmann::json::to_cbor(json)});
+    auto lean = json;
+    for (auto& r : lean["rules"]) {
+      r.erase("tests");
+      r.erase("rationale");
+      r.erase("references");
+    }
+    compiled.push_back({names[i], nlohmann::json::to_cbor(json), nlohmann::json::to_cbor(lean)});
   }
   if (!write_atomically(out, generate(compiled))) return 1;
   return 0;

@@ -4,7 +4,7 @@
 
 namespace blastwall::rules {
 
-Result<std::vector<PackSpec>> load_builtin_packs() {
+Result<std::vector<PackSpec>> load_builtin_packs(bool with_tests) {
   std::vector<PackSpec> out;
   for (const auto& e : embedded_packs()) {
     // Parse through the SAX DOM builder directly: json::from_cbor returns its result through a
@@ -13,7 +13,9 @@ Result<std::vector<PackSpec>> load_builtin_packs() {
     nlohmann::json j;
     try {
       nlohmann::detail::json_sax_dom_parser<nlohmann::json> sdp(j, true);
-      if (!nlohmann::json::sax_parse(e.cbor, e.cbor + e.size, &sdp, nlohmann::json::input_format_t::cbor))
+      const std::uint8_t* data = with_tests ? e.cbor : e.lean_cbor;
+      const std::size_t size = with_tests ? e.size : e.lean_size;
+      if (!nlohmann::json::sax_parse(data, data + size, &sdp, nlohmann::json::input_format_t::cbor))
         return make_error("builtin pack " + std::string(e.name) + " is corrupt");
     } catch (const nlohmann::json::exception& ex) {
       return make_error("builtin pack " + std::string(e.name) + " is corrupt: " + ex.what());

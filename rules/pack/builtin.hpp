@@ -12,8 +12,10 @@ namespace blastwall::rules {
 
 struct EmbeddedPack {
   std::string_view name;  // file name, e.g. "filesystem.yaml"
-  const std::uint8_t* cbor;
+  const std::uint8_t* cbor;  // the whole pack
   std::size_t size;
+  const std::uint8_t* lean_cbor;  // without tests, rationale and references: what evaluation needs
+  std::size_t lean_size;
 };
 
 std::span<const EmbeddedPack> embedded_packs();

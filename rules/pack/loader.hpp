@@ -19,7 +19,9 @@ namespace blastwall::rules {
 
 // The packs compiled into the binary (rules/packs/*.yaml at build time). Defined in
 // rules/engine/builtin_packs.cpp (it needs the generated table, which lives in blastwall_rules).
-[[nodiscard]] Result<std::vector<PackSpec>> load_builtin_packs();
+// The default leaves out what evaluation never reads (embedded tests, rationale, references) so
+// that a short-lived hook process decodes less; `rules test` and `rules list --json` ask for all.
+[[nodiscard]] Result<std::vector<PackSpec>> load_builtin_packs(bool with_tests = false);
 
 struct LintFinding {
   enum class Level { warning, error };
