@@ -483,6 +483,12 @@ Result<std::vector<int64_t>> AuditLog::write_rows(std::vector<AuditRow> rows,
   std::lock_guard lock(m_mu);
   m_warning.clear();
   if (m_opts.read_only) return make_error("audit log opened read-only");
+  if (m_retry_at_us != 0) {
+    if (now_us() < m_retry_at_us && !rows.empty()) {
+      return spool(rows, ref_uids, m_last_failure + " (retrying the database shortly)");
+    }
+    m_retry_at_us = 0;
+  }
   if (m_db == nullptr) {
     auto r = open_db();
     if (!r) return spool(rows, ref_uids, r.error().message);
@@ -565,6 +571,10 @@ Result<std::vector<int64_t>> AuditLog::write_rows(std::vector<AuditRow> rows,
 Result<std::vector<int64_t>> AuditLog::spool(std::vector<AuditRow>& rows,
                                              const std::vector<std::string>& ref_uids,
                                              const std::string& why) {
+  if (m_opts.retry_after_ms > 0 && m_retry_at_us == 0) {
+    m_last_failure = why;
+    m_retry_at_us = now_us() + int64_t{m_opts.retry_after_ms} * 1000;
+  }
   if (m_opts.on_failure == OnFailure::fail_closed) {
     return make_error(why + " (audit policy: fail closed)");
   }

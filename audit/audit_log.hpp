@@ -43,8 +43,11 @@ struct AuditOptions {
   OnFailure on_failure = OnFailure::spool;
   std::string spool_path;  // empty = <path>.spool.jsonl
   bool read_only = false;  // queries only (log, verify, export); never creates the file
-  int64_t max_page_count =
-      0;  // >0: PRAGMA max_page_count (a size cap; tests use it as "disk full")
+  // >0: PRAGMA max_page_count (a size cap; tests use it as "disk full").
+  int64_t max_page_count = 0;
+  // After a failed write, later writes from this process go straight to the spool for this long
+  // (no repeated busy waits, no re-reading a growing spool); 0 = retry the database every time.
+  int retry_after_ms = 1000;
   // Test-only: called inside the write transaction, after the INSERT and before COMMIT.
   std::function<void()> in_transaction_hook;
 };
@@ -182,6 +185,8 @@ class AuditLog {
   mutable std::recursive_mutex m_mu;
   std::string m_warning;
   int64_t m_next_spool_id = -1;
+  int64_t m_retry_at_us = 0;  // while now < this, write to the spool directly
+  std::string m_last_failure;
   std::vector<std::pair<int64_t, std::string>> m_spool_uids;  // negative id -> spool uid
 };
 

@@ -522,7 +522,7 @@ ActionRecord synthetic(int64_t i, const std::string& agent, bool vary) {
 struct SelftestArgs {
   int64_t n = 1, batch = 1, max_page_count = 0;
   bool pause_in_tx = false, fail_closed = false, vary = false;
-  std::string agent = "selftest", spool;
+  std::string agent = "selftest", spool, command, decision;
   int busy_timeout_ms = 5000;
 };
 
@@ -546,8 +546,11 @@ void selftest_write(GlobalOptions& g, const SelftestArgs& a) {
   int64_t batch = std::max<int64_t>(1, a.batch);
   for (int64_t i = 0; i < a.n; i += batch) {
     std::vector<ActionRecord> recs;
-    for (int64_t k = i; k < std::min(a.n, i + batch); ++k)
+    for (int64_t k = i; k < std::min(a.n, i + batch); ++k) {
       recs.push_back(synthetic(k, a.agent, a.vary));
+      if (!a.command.empty()) recs.back().action.command = a.command;
+      if (auto d = parse_decision(a.decision)) recs.back().verdict.decision = *d;
+    }
     auto ids = recs.size() == 1 ? [&]() -> Result<std::vector<int64_t>> {
       auto id = (*log)->record(recs[0]);
       if (!id) return id.error();
@@ -702,6 +705,8 @@ void register_audit(CLI::App& app, GlobalOptions& g) {
   st->add_flag("--pause-in-tx", sa->pause_in_tx);
   st->add_flag("--fail-closed", sa->fail_closed);
   st->add_flag("--vary", sa->vary);
+  st->add_option("--command", sa->command);
+  st->add_option("--decision", sa->decision);
   st->callback([&g, sa] { selftest_write(g, *sa); });
 }
 

@@ -136,6 +136,7 @@ TEST(AuditProcesses, lock_held_past_the_timeout_spools_instead_of_blocking) {
   AuditOptions o;
   o.path = path;
   o.busy_timeout_ms = 50;
+  o.retry_after_ms = 0;
   auto log = AuditLog::open(o).value();
   auto t0 = now_us();
   auto id = log->record(sample("echo blocked"));
