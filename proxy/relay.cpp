@@ -177,6 +177,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
   // Backpressure: stop reading a side while the other side's queue is this large.
   const std::size_t high_water = std::max<std::size_t>(options.frame_cap * 2, 1 << 22);
   auto child_exit_seen = Clock::time_point::max();
+  auto stdout_closed_at = Clock::time_point::max();
 
   auto begin_shutdown = [&](Clock::time_point now, const char* why) {
     if (shutting_down) return;
@@ -222,6 +223,12 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
         server_out_open = false;
         child.close_stdout();
       }
+    }
+    if (!server_out_open && !child.exited() && !shutting_down && now - stdout_closed_at > Ms(500)) {
+      // Stdout closed but the process lives on: it can no longer answer; stop it. (A crashing
+      // server closes stdout a moment before it can be reaped, hence the grace.)
+      session.on_server_exit("closed its output", now);
+      begin_shutdown(now, "server closed its output; shutting it down");
     }
     if (child.exited() && !server_out_open) {
       if (!shutting_down) session.on_server_exit(child.describe(), now);
@@ -270,7 +277,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
       const auto d = std::chrono::duration_cast<Ms>(wake - now).count() + 1;
       timeout_ms = static_cast<int>(std::clamp<long long>(d, 0, 1000));
     }
-    if (child.exited() && server_out_open) timeout_ms = std::min(timeout_ms, 50);
+    if (child.exited() != !server_out_open) timeout_ms = std::min(timeout_ms, 20);
 
     const int rc = ::poll(fds, static_cast<nfds_t>(nfds), timeout_ms);
     now = Clock::now();
@@ -318,13 +325,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
         }
         break;
       }
-      if (!server_out_open && !child.exited()) {
-        // Stdout closed but the process lives on: it can no longer answer; stop it.
-        if (!shutting_down) {
-          session.on_server_exit("closed its output", now);
-          begin_shutdown(now, "server closed its output; shutting it down");
-        }
-      }
+      if (!server_out_open) stdout_closed_at = now;
     }
 
     if (rc > 0 && i_cin >= 0 && (fds[i_cin].revents & (POLLIN | POLLHUP | POLLERR))) {

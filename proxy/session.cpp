@@ -348,7 +348,7 @@ void Session::handle_tool_call(const json& request, std::string_view raw, Clock:
                 {"params",
                  {{"message", "blastwall: " + p.summary},
                   {"requestedSchema", json::parse(k_elicitation_note_schema)}}}};
-    m_own_requests[our_id] = key;
+    m_own_requests[id_key(json(our_id))] = key;
     m_parked[key] = std::move(p);
     m_wire.to_client(dump(req));
     if (m_audit) m_audit->record_approval(aid, our_id, "elicitation", "requested", "");
@@ -432,7 +432,7 @@ void Session::handle_cancel(const json& note, std::string_view raw) {
   Parked& p = it->second;
   if (!p.approval_id.empty() && m_approvals) (void)m_approvals->cancel(p.approval_id, wall_ms());
   if (!p.elicitation_id.empty()) {
-    m_own_requests.erase(p.elicitation_id);
+    m_own_requests.erase(id_key(json(p.elicitation_id)));
     m_wire.to_client(dump(json{{"jsonrpc", "2.0"},
                                {"method", "notifications/cancelled"},
                                {"params",
@@ -546,7 +546,7 @@ void Session::poll_parked(const std::string& key, Parked& p, Clock::time_point n
                             p.tool + " in time; the call was not run.",
                         json{{"blastwall/decision", {{"decision", "ask"}, {"status", "timeout"}}}});
       if (!p.elicitation_id.empty()) {
-        m_own_requests.erase(p.elicitation_id);
+        m_own_requests.erase(id_key(json(p.elicitation_id)));
         m_wire.to_client(dump(json{
             {"jsonrpc", "2.0"},
             {"method", "notifications/cancelled"},

@@ -15,13 +15,15 @@ import { fileURLToPath } from "node:url";
 
 const bin = path.resolve(process.argv[2] ?? process.env.BLASTWALL_BINARY ?? "build/blastwall");
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "blastwall-demo-"));
+// The workspace sits inside this repository (a git project): deletes under /tmp count as harmless.
+fs.mkdirSync(path.join(here, ".sandbox"), { recursive: true });
+const tmp = fs.mkdtempSync(path.join(here, ".sandbox", "demo-"));
 const work = path.join(tmp, "project");
 const home = path.join(tmp, "home");
-fs.mkdirSync(path.join(work, "build", "obj"), { recursive: true });
+fs.mkdirSync(path.join(work, "src", "old"), { recursive: true });
 fs.mkdirSync(home, { recursive: true });
 fs.writeFileSync(path.join(work, "README.md"), "# demo project\n");
-fs.writeFileSync(path.join(work, "build", "obj", "main.o"), "object code\n");
+fs.writeFileSync(path.join(work, "src", "old", "main.c"), "int main() {}\n");
 const auditDb = path.join(tmp, "audit.db");
 const env = { PATH: process.env.PATH, HOME: home, XDG_STATE_HOME: path.join(tmp, "state") };
 
@@ -45,7 +47,7 @@ client.setRequestHandler(ElicitRequestSchema, async (req) => {
   const msg = req.params.message;
   console.log(`  ${bold("[approval dialog]")} ${msg.split("\n").join("\n    ")}`);
   // The simulated human approves only the build clean-up inside the project.
-  const ok = msg.includes(`rm -rf ${path.join(work, "build")}`);
+  const ok = msg.includes(`rm -rf ${path.join(work, "src", "old")}`);
   console.log(`  ${bold("[human]")} ${ok ? "accept" : "decline"}`);
   return { action: ok ? "accept" : "decline" };
 });
@@ -58,10 +60,10 @@ console.log(`tools:     ${tools.length} (start_process, read_file, write_file, .
 say("list the project (allow)");
 show(await client.callTool({ name: "start_process", arguments: { command: `ls ${work}`, timeout_ms: 5000 } }));
 
-say("clean the build directory (ask -> human approves)");
-show(await client.callTool({ name: "start_process", arguments: { command: `rm -rf ${path.join(work, "build")}`, timeout_ms: 5000 } }));
+say("delete the old sources (ask -> human approves in the elicitation dialog)");
+show(await client.callTool({ name: "start_process", arguments: { command: `rm -rf ${path.join(work, "src", "old")}`, timeout_ms: 5000 } }));
 await new Promise((r) => setTimeout(r, 300));
-console.log(`  build/ exists afterwards: ${fs.existsSync(path.join(work, "build"))}`);
+console.log(`  src/old exists afterwards: ${fs.existsSync(path.join(work, "src", "old"))}`);
 
 say("wipe the home directory (deny)");
 show(await client.callTool({ name: "start_process", arguments: { command: "rm -rf ~/", timeout_ms: 5000 } }));

@@ -22,7 +22,10 @@ export const servers = {
 };
 
 export function sandbox(t) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bw-e2e-"));
+  // Inside the repository on purpose: the engine treats deletes under /tmp as harmless (temp
+  // class), so an "ask" case needs a workspace that is part of a project.
+  fs.mkdirSync(path.join(root, ".sandbox"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(root, ".sandbox", "bw-e2e-"));
   const env = {
     PATH: process.env.PATH,
     HOME: path.join(dir, "home"),

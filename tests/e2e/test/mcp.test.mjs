@@ -88,7 +88,7 @@ test("ask via elicitation: accept runs the command, decline does not (desktop-co
     return { action: decision };
   };
   const { client } = await connect(sb, "commander", servers.commander(), { elicitation });
-  const target = path.join(sb.work, "build");
+  const target = path.join(sb.work, "src");
   fs.mkdirSync(path.join(target, "sub"), { recursive: true });
 
   decision = "decline";
@@ -129,7 +129,7 @@ test("allow: a harmless command runs through desktop-commander without asking", 
 test("ask via the approval queue: pending, approve from the terminal, identical retry passes once", async (t) => {
   const sb = sandbox(t);
   const { client } = await connect(sb, "stub", servers.stub(), { extra: ["--approval-wait", "1.5"] });
-  const args = { command: "rm -rf build" };
+  const args = { command: "rm -rf src" };
   const first = await client.callTool({ name: "exec", arguments: args });
   assert.equal(first.isError, true);
   const m = textOf(first).match(/^approval pending: ([a-z0-9]+)/);
@@ -147,7 +147,7 @@ test("ask via the approval queue: pending, approve from the terminal, identical 
 
   sb.cli(["approve", id]);
   // A different call does not ride on that approval.
-  const other = await client.callTool({ name: "exec", arguments: { command: "rm -rf build2" } });
+  const other = await client.callTool({ name: "exec", arguments: { command: "rm -rf lib" } });
   assert.equal(other.isError, true);
   assert.match(textOf(other), /^approval pending: /);
   assert.doesNotMatch(textOf(other), new RegExp(id));
@@ -167,7 +167,7 @@ test("ask via the approval queue: approval during the wait forwards the parked c
     extra: ["--approval-wait", "20", "--progress-interval", "0.2"],
   });
   const progress = [];
-  const call = client.callTool({ name: "exec", arguments: { command: "rm -rf dist" } }, undefined, {
+  const call = client.callTool({ name: "exec", arguments: { command: "rm -rf docs" } }, undefined, {
     onprogress: (p) => progress.push(p),
     timeout: 30000,
   });
@@ -190,7 +190,7 @@ test("ask via the approval queue: approval during the wait forwards the parked c
 test("deny from the terminal refuses the parked call", async (t) => {
   const sb = sandbox(t);
   const { client } = await connect(sb, "stub", servers.stub(), { extra: ["--approval-wait", "20"] });
-  const call = client.callTool({ name: "exec", arguments: { command: "rm -rf out" } });
+  const call = client.callTool({ name: "exec", arguments: { command: "rm -rf assets" } });
   let id;
   for (let i = 0; i < 100 && !id; ++i) {
     await new Promise((r) => setTimeout(r, 100));
@@ -207,7 +207,7 @@ test("client cancellation drops the pending approval; the call is never forwarde
   const sb = sandbox(t);
   const { client } = await connect(sb, "stub", servers.stub(), { extra: ["--approval-wait", "20"] });
   const ac = new AbortController();
-  const call = client.callTool({ name: "exec", arguments: { command: "rm -rf tmpdir" } }, undefined, { signal: ac.signal });
+  const call = client.callTool({ name: "exec", arguments: { command: "rm -rf vendor" } }, undefined, { signal: ac.signal });
   let id;
   for (let i = 0; i < 100 && !id; ++i) {
     await new Promise((r) => setTimeout(r, 100));
