@@ -92,11 +92,88 @@ void emit_bytes(std::ostringstream& o, const std::string& name, const std::vecto
   o << "\n};\n\n";
 }
 
-std::string generate(const std::vector<Compiled>& packs) {
+
+// ---- C++ code for the lean packs: evaluation starts without decoding anything -------------------
+
+std::string lit_vec(const std::vector<std::string>& v) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + cxx_string_literal(v[i]);
+  return out + "}";
+}
+
+std::string cond_expr(const blastwall::rules::Condition& c, const std::string& file_var) {
+  std::string children = "{";
+  for (std::size_t i = 0; i < c.children.size(); ++i)
+    children += (i ? ", " : "") + cond_expr(c.children[i], file_var);
+  children += "}";
+  return "C(" + std::to_string(static_cast<int>(c.type)) + ", " + cxx_string_literal(c.field) + ", " +
+         std::to_string(static_cast<int>(c.op)) + ", " + lit_vec(c.values) + ", " +
+         (c.case_insensitive ? "true" : "false") + ", " + children + ", " + file_var + ", " +
+         std::to_string(c.loc.line) + ", " + std::to_string(c.loc.column) + ")";
+}
+
+void emit_lean_code(std::ostringstream& o, const std::vector<PackSpec>& packs) {
+  o << "// Lean packs as code: no tests, rationale or references (see load_builtin_packs).\n"
+       "namespace lean {\n"
+       "[[maybe_unused]] Condition C(int type, const char* field, int op, std::vector<std::string> values, bool ci,\n"
+       "            std::vector<Condition> children, const char* file, int line, int col) {\n"
+       "  Condition c;\n  c.type = static_cast<Condition::Type>(type);\n  c.field = field;\n"
+       "  c.op = static_cast<Op>(op);\n  c.values = std::move(values);\n  c.case_insensitive = ci;\n"
+       "  c.children = std::move(children);\n  c.loc = SourceLoc{file, line, col};\n  return c;\n}\n"
+       "[[maybe_unused]] ExceptionSpec X(const char* name, const char* field, int op, std::vector<std::string> values,\n"
+       "                const char* file, int line, int col) {\n"
+       "  ExceptionSpec e;\n  e.name = name;\n  e.field = field;\n  e.op = static_cast<Op>(op);\n"
+       "  e.values = std::move(values);\n  e.loc = SourceLoc{file, line, col};\n  return e;\n}\n\n";
+  for (std::size_t i = 0; i < packs.size(); ++i) {
+    const auto& p = packs[i];
+    const std::string fv = "k_file_" + std::to_string(i);
+    o << "const char* const " << fv << " = " << cxx_string_literal(p.source) << ";\n";
+    for (std::size_t k = 0; k < p.rules.size(); ++k) {
+      const auto& r = p.rules[k];
+      o << "RuleSpec rule_" << i << "_" << k << "() {\n  RuleSpec r;\n";
+      o << "  r.id = " << cxx_string_literal(r.id) << ";\n";
+      o << "  r.title = " << cxx_string_literal(r.title) << ";\n";
+      for (auto kind : r.applies_to)
+        o << "  r.applies_to.push_back(static_cast<ActionKind>(" << static_cast<int>(kind) << "));\n";
+      if (!r.keywords.empty()) o << "  r.keywords = " << lit_vec(r.keywords) << ";\n";
+      o << "  r.when = " << cond_expr(r.when, fv) << ";\n";
+      o << "  r.decision = static_cast<Decision>(" << static_cast<int>(r.decision) << ");\n";
+      o << "  r.severity = static_cast<Severity>(" << static_cast<int>(r.severity) << ");\n";
+      o << "  r.message = " << cxx_string_literal(r.message) << ";\n";
+      o << "  r.remediation = " << cxx_string_literal(r.remediation) << ";\n";
+      if (!r.tags.empty()) o << "  r.tags = " << lit_vec(r.tags) << ";\n";
+      if (!r.marks.empty()) o << "  r.marks = " << lit_vec(r.marks) << ";\n";
+      for (const auto& e : r.exceptions) {
+        o << "  r.exceptions.push_back(X(" << cxx_string_literal(e.name) << ", "
+          << cxx_string_literal(e.field) << ", " << static_cast<int>(e.op) << ", " << lit_vec(e.values)
+          << ", " << fv << ", " << e.loc.line << ", " << e.loc.column << "));\n";
+      }
+      if (!r.maturity.empty()) o << "  r.maturity = " << cxx_string_literal(r.maturity) << ";\n";
+      o << "  r.enabled = " << (r.enabled ? "true" : "false") << ";\n";
+      o << "  r.loc = SourceLoc{" << fv << ", " << r.loc.line << ", " << r.loc.column << "};\n";
+      o << "  return r;\n}\n";
+    }
+    o << "PackSpec pack_" << i << "() {\n  PackSpec p;\n  p.format = " << p.format << ";\n";
+    o << "  p.id = " << cxx_string_literal(p.id) << ";\n";
+    o << "  p.version = " << cxx_string_literal(p.version) << ";\n";
+    o << "  p.title = " << cxx_string_literal(p.title) << ";\n";
+    o << "  p.maturity = " << cxx_string_literal(p.maturity) << ";\n";
+    o << "  p.requires_engine = " << cxx_string_literal(p.requires_engine) << ";\n";
+    o << "  p.source = " << fv << ";\n";
+    o << "  p.rules.reserve(" << p.rules.size() << ");\n";
+    for (std::size_t k = 0; k < p.rules.size(); ++k) o << "  p.rules.push_back(rule_" << i << "_" << k << "());\n";
+    o << "  return p;\n}\n\n";
+  }
+  o << "}  // namespace lean\n\n";
+}
+
+std::string generate(const std::vector<Compiled>& packs, const std::vector<PackSpec>& specs) {
   std::ostringstream o;
   o << "// Generated by blastwall_packc from rules/packs/*.yaml. Do not edit.\n"
-       "#include <cstdint>\n#include <span>\n\n#include \"rules/pack/builtin.hpp\"\n\n"
+       "#include <cstdint>\n#include <span>\n#include <string>\n#include <vector>\n\n"
+       "#include \"rules/pack/builtin.hpp\"\n#include \"rules/pack/spec.hpp\"\n\n"
        "namespace blastwall::rules {\nnamespace {\n\n";
+  emit_lean_code(o, specs);
   for (std::size_t i = 0; i < packs.size(); ++i) {
     o << "// " << packs[i].name << "\n";
     emit_bytes(o, "k_pack_" + std::to_string(i), packs[i].cbor);
@@ -116,6 +193,10 @@ std::string generate(const std::vector<Compiled>& packs) {
   } else {
     o << "std::span<const EmbeddedPack> embedded_packs() { return k_packs; }\n\n";
   }
+  o << "std::vector<PackSpec> generated_lean_packs() {\n  std::vector<PackSpec> out;\n";
+  o << "  out.reserve(" << specs.size() << ");\n";
+  for (std::size_t i = 0; i < specs.size(); ++i) o << "  out.push_back(lean::pack_" << i << "());\n";
+  o << "  return out;\n}\n\n";
   o << "}  // namespace blastwall::rules\n";
   return o.str();
 }
@@ -233,7 +314,7 @@ int run(int argc, char** argv) {
     }
     compiled.push_back({names[i], nlohmann::json::to_cbor(json), nlohmann::json::to_cbor(lean)});
   }
-  if (!write_atomically(out, generate(compiled))) return 1;
+  if (!write_atomically(out, generate(compiled, packs))) return 1;
   return 0;
 }
 

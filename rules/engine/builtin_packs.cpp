@@ -5,6 +5,7 @@
 namespace blastwall::rules {
 
 Result<std::vector<PackSpec>> load_builtin_packs(bool with_tests) {
+  if (!with_tests) return generated_lean_packs();
   std::vector<PackSpec> out;
   for (const auto& e : embedded_packs()) {
     // Parse through the SAX DOM builder directly: json::from_cbor returns its result through a

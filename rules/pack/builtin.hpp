@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace blastwall::rules {
 
@@ -19,5 +20,10 @@ struct EmbeddedPack {
 };
 
 std::span<const EmbeddedPack> embedded_packs();
+
+// The same packs without tests, rationale and references, as generated C++ (no decoding at
+// start-up: what every short-lived hook process pays for).
+struct PackSpec;
+std::vector<PackSpec> generated_lean_packs();
 
 }  // namespace blastwall::rules
