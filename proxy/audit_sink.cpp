@@ -56,7 +56,9 @@ void AsyncAuditSink::record_outcome(int64_t call_id, std::string_view outcome, b
 }
 
 void AsyncAuditSink::record_event(std::string_view kind, const nlohmann::json& detail) {
-  // Pin events become action rows of their own, so `blastwall log` shows them.
+  // A change becomes an action row of its own, so `blastwall log` shows it. First sight is only
+  // stored in pins.db (`blastwall pins list`): one row per tool would drown the log.
+  if (kind != "pin_changed") return;
   Action a;
   a.kind = ActionKind::mcp_call;
   a.ctx.surface = "mcp";
