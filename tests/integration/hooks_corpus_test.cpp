@@ -33,7 +33,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct ProcessRun {
   int exit_code = -1;
   std::string out;
   double ms = 0;
@@ -41,9 +41,9 @@ struct Run {
 };
 
 // Spawns argv with the given environment, writes input to its stdin and closes it.
-Run run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+ProcessRun run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
                 const std::string& input, int timeout_ms) {
-  Run r;
+  ProcessRun r;
   int in_pipe[2], out_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) return r;
   posix_spawn_file_actions_t fa;
@@ -200,7 +200,7 @@ TEST(HooksCorpus, claude_hook_answers_every_corpus_line_like_claude_code_runs_it
           if (v.is_string()) env.push_back(k + "=" + v.get<std::string>());
         }
       }
-      Run r = run_process(argv, env, envelope.dump(), 5000);
+      ProcessRun r = run_process(argv, env, envelope.dump(), 5000);
       SCOPED_TRACE(file.filename().string() + ":" + std::to_string(lineno) + " " +
                    line.value("id", ""));
       ASSERT_FALSE(r.timed_out);
