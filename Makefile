@@ -6,13 +6,14 @@ JOBS ?= $(shell nproc)
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config git libboost1.81-dev nlohmann-json3-dev \
   libre2-dev libsqlite3-dev sqlite3 libspdlog-dev libyaml-cpp-dev libcli11-dev libsodium-dev \
   libtoml11-dev libgtest-dev libgmock-dev libbenchmark-dev
-BENCH_PACKAGES := hyperfine nodejs npm
+BENCH_PACKAGES := hyperfine
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build run test test-all bench format format-check clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing missing Debian packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -24,13 +25,18 @@ $(BUILD_DIR)/build.ninja: | deps
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The engine's verdicts on an incident-shaped session, then the real thing: a scripted agent (the
+# official MCP SDK client) working through `blastwall mcp` against a real MCP server from npm in a
+# temporary workspace — allow, ask (approved), deny — and `blastwall log` of what happened.
 run: build
 	./$(BUILD_DIR)/blastwall demo
+	cd tests/e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && node demo.mjs ../../$(BUILD_DIR)/blastwall
 
-# Default suite: unit, rules (every pack's tests + the corpus) and integration. Slow suites are
-# labelled and run with `make test-all`.
+# Default suite: unit, rules (every pack's tests + the corpus), integration and the MCP end-to-end
+# tests (npm ci of the pinned tests/e2e/package-lock.json on first run). Suites labelled `slow`
+# run with `make test-all`.
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE 'slow|e2e'
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE slow
 
 test-all: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
