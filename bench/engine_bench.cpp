@@ -47,7 +47,9 @@ void BM_evaluate_benign_git_status(benchmark::State& s) { run(s, "git status --s
 void BM_evaluate_benign_npm_test(benchmark::State& s) { run(s, "npm test -- --watch=false"); }
 void BM_evaluate_rm_rf_home(benchmark::State& s) { run(s, "rm -rf ~"); }
 void BM_evaluate_force_push_main(benchmark::State& s) { run(s, "git push --force origin main"); }
-void BM_evaluate_kubectl_prod(benchmark::State& s) { run(s, "kubectl --context prod delete deploy api"); }
+void BM_evaluate_kubectl_prod(benchmark::State& s) {
+  run(s, "kubectl --context prod delete deploy api");
+}
 void BM_evaluate_pipeline(benchmark::State& s) {
   run(s, "cd src && grep -rn 'TODO' . | sort | uniq -c | head -20");
 }

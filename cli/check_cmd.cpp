@@ -60,11 +60,13 @@ void print_verdict(const Style& st, const std::string& subject, const Verdict& v
   std::printf("%s %s\n", st.decision(v.decision).c_str(), subject.c_str());
   auto headline = [&](const char* name, bool on) {
     auto it = v.facts.flags.find(name);
-    std::string why = (on && it != v.facts.flags.end() && !it->second.empty()) ? " — " + it->second.front() : "";
+    std::string why =
+        (on && it != v.facts.flags.end() && !it->second.empty()) ? " — " + it->second.front() : "";
     return std::string(name) + ": " + (on ? st.paint("yes", "1") : "no") + why;
   };
   std::printf("  %s\n  %s\n  %s\n", headline("destructive", v.facts.destructive()).c_str(),
-              headline("global", v.facts.global()).c_str(), headline("prod", v.facts.prod()).c_str());
+              headline("global", v.facts.global()).c_str(),
+              headline("prod", v.facts.prod()).c_str());
   std::string others;
   for (const auto& [name, reasons] : v.facts.flags) {
     if (name == "destructive" || name == "global" || name == "prod") continue;
@@ -74,7 +76,8 @@ void print_verdict(const Style& st, const std::string& subject, const Verdict& v
   if (!v.facts.targets.empty()) std::printf("  targets: %s\n", class_list(v.facts).c_str());
   for (const auto& m : v.matches) {
     std::printf("  rule %s (%s@%s): %s, %s\n    %s\n", st.paint(m.rule_id, "1").c_str(),
-                m.pack_id.c_str(), m.pack_version.c_str(), std::string(to_string(m.decision)).c_str(),
+                m.pack_id.c_str(), m.pack_version.c_str(),
+                std::string(to_string(m.decision)).c_str(),
                 std::string(to_string(m.severity)).c_str(), m.message.c_str());
     if (!m.remediation.empty()) std::printf("    instead: %s\n", m.remediation.c_str());
   }
@@ -107,7 +110,8 @@ void record_check(const Action& action, const Verdict& v, const GlobalOptions& g
   ao.path = g.audit_db.empty() ? audit::default_audit_path() : g.audit_db;
   auto log = audit::AuditLog::open(std::move(ao));
   if (!log) {
-    std::fprintf(stderr, "blastwall check: audit log unavailable: %s\n", log.error().message.c_str());
+    std::fprintf(stderr, "blastwall check: audit log unavailable: %s\n",
+                 log.error().message.c_str());
     return;
   }
   audit::ActionRecord rec{action, v, "", audit::now_us(), v.eval_us};
@@ -174,7 +178,8 @@ void run_check(const CheckOptions& o, GlobalOptions& g) {
   auto t0 = std::chrono::steady_clock::now();
   auto v = (*engine)->evaluate(action, EngineOptions{o.explain});
   v.eval_us = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
   if (!o.no_audit) record_check(action, v, g);
   if (o.json) {
     auto j = to_json(v);
@@ -184,8 +189,9 @@ void run_check(const CheckOptions& o, GlobalOptions& g) {
     std::string subject = action.kind == ActionKind::shell_exec ? action.command
                           : action.kind == ActionKind::mcp_call
                               ? action.mcp.server + "." + action.mcp.tool
-                          : action.kind == ActionKind::net_fetch ? action.url
-                                                                 : std::string(to_string(action.kind)) + " " + action.path;
+                          : action.kind == ActionKind::net_fetch
+                              ? action.url
+                              : std::string(to_string(action.kind)) + " " + action.path;
     print_verdict(style_for_stdout(g.no_color), subject, v, o.explain);
   }
   g.exit_code = exit_code_for(v.decision);
@@ -193,7 +199,8 @@ void run_check(const CheckOptions& o, GlobalOptions& g) {
 
 // ---------------------------------------------------------------- rules
 
-Result<std::vector<rules::PackSpec>> packs_for(const std::vector<std::string>& paths, bool builtin) {
+Result<std::vector<rules::PackSpec>> packs_for(const std::vector<std::string>& paths,
+                                               bool builtin) {
   std::vector<rules::PackSpec> packs;
   if (builtin || paths.empty()) {
     auto b = rules::load_builtin_packs(/*with_tests=*/true);
@@ -209,10 +216,12 @@ Result<std::vector<rules::PackSpec>> packs_for(const std::vector<std::string>& p
 }
 
 bool has_match(const Verdict& v, const std::string& id) {
-  return std::any_of(v.matches.begin(), v.matches.end(), [&](const auto& m) { return m.rule_id == id; });
+  return std::any_of(v.matches.begin(), v.matches.end(),
+                     [&](const auto& m) { return m.rule_id == id; });
 }
 
-void run_rules_test(const std::vector<std::string>& paths, bool builtin, bool verbose, GlobalOptions& g) {
+void run_rules_test(const std::vector<std::string>& paths, bool builtin, bool verbose,
+                    GlobalOptions& g) {
   auto packs = packs_for(paths, builtin);
   if (!packs) {
     std::fprintf(stderr, "%s\n", packs.error().format().c_str());
@@ -282,10 +291,11 @@ void run_rules_list(const std::vector<std::string>& paths, bool json, GlobalOpti
     return;
   }
   for (const auto& p : *packs) {
-    std::printf("%s@%s  %s  (%zu rules, %s, %s)\n", p.id.c_str(), p.version.c_str(), p.title.c_str(),
-                p.rules.size(), p.maturity.c_str(), p.source.c_str());
+    std::printf("%s@%s  %s  (%zu rules, %s, %s)\n", p.id.c_str(), p.version.c_str(),
+                p.title.c_str(), p.rules.size(), p.maturity.c_str(), p.source.c_str());
     for (const auto& r : p.rules) {
-      std::printf("  %-48s %-5s %-8s %s%s\n", r.id.c_str(), std::string(to_string(r.decision)).c_str(),
+      std::printf("  %-48s %-5s %-8s %s%s\n", r.id.c_str(),
+                  std::string(to_string(r.decision)).c_str(),
                   std::string(to_string(r.severity)).c_str(), r.title.c_str(),
                   r.enabled ? "" : " (off by default)");
     }
@@ -395,8 +405,8 @@ void run_corpus(const std::vector<std::string>& paths, double min_det, double ma
         if (v.decision != Decision::allow) {
           ++cs.false_pos;
           ++total.false_pos;
-          std::printf("FALSE-POSITIVE %s [%s]: %s -> %s (%s)\n", id.c_str(), cat.c_str(), shown.c_str(),
-                      std::string(to_string(v.decision)).c_str(), v.reason.c_str());
+          std::printf("FALSE-POSITIVE %s [%s]: %s -> %s (%s)\n", id.c_str(), cat.c_str(),
+                      shown.c_str(), std::string(to_string(v.decision)).c_str(), v.reason.c_str());
         }
       }
       if (j.contains("expect")) {
@@ -421,7 +431,9 @@ void run_corpus(const std::vector<std::string>& paths, double min_det, double ma
   if (json_out) {
     nlohmann::json j;
     for (const auto& [cat, s] : by_cat)
-      j["categories"][cat] = {{"risky", s.risky}, {"detected", s.detected}, {"benign", s.benign},
+      j["categories"][cat] = {{"risky", s.risky},
+                              {"detected", s.detected},
+                              {"benign", s.benign},
                               {"false_positives", s.false_pos}};
     j["detection"] = det;
     j["false_positive_rate"] = fp;
@@ -431,15 +443,18 @@ void run_corpus(const std::vector<std::string>& paths, double min_det, double ma
   } else {
     std::printf("%-16s %7s %9s %7s %6s\n", "category", "risky", "detected", "benign", "FP");
     for (const auto& [cat, s] : by_cat)
-      std::printf("%-16s %7d %9d %7d %6d\n", cat.c_str(), s.risky, s.detected, s.benign, s.false_pos);
-    std::printf("detection %.2f%% (%d/%d), false positives %.2f%% (%d/%d), expectation mismatches %d\n",
-                det * 100, total.detected, total.risky, fp * 100, total.false_pos, total.benign,
-                total.expect_fail);
+      std::printf("%-16s %7d %9d %7d %6d\n", cat.c_str(), s.risky, s.detected, s.benign,
+                  s.false_pos);
+    std::printf(
+        "detection %.2f%% (%d/%d), false positives %.2f%% (%d/%d), expectation mismatches %d\n",
+        det * 100, total.detected, total.risky, fp * 100, total.false_pos, total.benign,
+        total.expect_fail);
   }
   bool ok = bad_lines == 0 && total.risky + total.benign > 0 && det >= min_det && fp <= max_fp &&
             total.expect_fail == 0;
   int failed = (total.risky - total.detected) + total.false_pos + total.expect_fail + bad_lines;
-  std::printf("%d passed, %d failed\n", total.risky + total.benign - failed + total.expect_fail, failed);
+  std::printf("%d passed, %d failed\n", total.risky + total.benign - failed + total.expect_fail,
+              failed);
   g.exit_code = ok ? 0 : 1;
 }
 
@@ -462,16 +477,21 @@ void run_demo(GlobalOptions& g) {
       {"It runs the tests.", "npm test -- --watch=false", {}},
       {"It cleans its build output — routine.", "rm -rf build/ dist/", {}},
       {"Asked to fix one setting in staging, it decides to recreate the whole environment.",
-       "terraform destroy -auto-approve", {{"TF_WORKSPACE", "production"}}},
+       "terraform destroy -auto-approve",
+       {{"TF_WORKSPACE", "production"}}},
       {"It tries the same through a wrapper and a variable.",
-       "X=destroy; bash -c \"terraform $X -auto-approve -var-file=prod.tfvars\"", {}},
+       "X=destroy; bash -c \"terraform $X -auto-approve -var-file=prod.tfvars\"",
+       {}},
       {"Cleaning a cache, it expands the wrong variable and wipes the home directory.",
-       "rm -rf \"$HOME/\"", {}},
+       "rm -rf \"$HOME/\"",
+       {}},
       {"The same, obfuscated the way bypass write-ups do.", "$'\\x72\\x6d' -rf ~", {}},
       {"Its history rewrite looks wrong upstream, so it force-pushes main.",
-       "git push --force origin main", {}},
+       "git push --force origin main",
+       {}},
       {"A migration 'cleanup' on the production database.",
-       "psql \"$PROD_DATABASE_URL\" -c 'DROP TABLE users'", {}},
+       "psql \"$PROD_DATABASE_URL\" -c 'DROP TABLE users'",
+       {}},
       {"And it tries to turn the guard off.", "rm -rf ~/.config/blastwall", {}},
   };
   auto st = style_for_stdout(g.no_color);
@@ -487,7 +507,9 @@ void run_demo(GlobalOptions& g) {
     a.command = s.command;
     auto v = (*engine)->evaluate(a);
     std::printf("%d. %s\n   $ %s%s\n   %s %s\n\n", ++n, s.story, s.command,
-                s.env.empty() ? "" : ("   (" + s.env.begin()->first + "=" + s.env.begin()->second + ")").c_str(),
+                s.env.empty()
+                    ? ""
+                    : ("   (" + s.env.begin()->first + "=" + s.env.begin()->second + ")").c_str(),
                 st.decision(v.decision).c_str(), v.reason.c_str());
   }
   g.exit_code = 0;
@@ -497,7 +519,8 @@ void run_demo(GlobalOptions& g) {
 
 void register_check(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<CheckOptions>();
-  auto* cmd = app.add_subcommand("check", "Classify one shell command line (or any action) and explain the verdict");
+  auto* cmd = app.add_subcommand(
+      "check", "Classify one shell command line (or any action) and explain the verdict");
   cmd->add_option("command", o->command, "The command line, as the agent would send it");
   cmd->add_option("--action", o->action_file, "Read an action as JSON from FILE ('-' = stdin)");
   cmd->add_option("--cwd", o->cwd, "Working directory the command runs in (default: current)");
@@ -518,7 +541,8 @@ void register_rules(CLI::App& app, GlobalOptions& g) {
   auto json = std::make_shared<bool>(false);
   auto builtin = std::make_shared<bool>(false);
   auto verbose = std::make_shared<bool>(false);
-  auto* list = rules->add_subcommand("list", "List packs and their rules (default: the shipped packs)");
+  auto* list =
+      rules->add_subcommand("list", "List packs and their rules (default: the shipped packs)");
   list->add_option("packs", *paths, "Pack files or directories");
   list->add_flag("--json", *json, "One JSON object per pack");
   list->callback([=, &g] { run_rules_list(*paths, *json, g); });
@@ -538,17 +562,20 @@ void register_corpus(CLI::App& app, GlobalOptions& g) {
   auto max_fp = std::make_shared<double>(1.0);
   auto verbose = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
-  auto* c = app.add_subcommand("corpus", "Evaluate a labelled corpus (rules/corpus/*.jsonl) and report rates");
+  auto* c = app.add_subcommand(
+      "corpus", "Evaluate a labelled corpus (rules/corpus/*.jsonl) and report rates");
   c->add_option("paths", *paths, "Corpus files or directories")->required();
   c->add_option("--min-detection", *min_det, "Fail when detection is below this fraction");
-  c->add_option("--max-false-positive", *max_fp, "Fail when the false-positive rate is above this fraction");
+  c->add_option("--max-false-positive", *max_fp,
+                "Fail when the false-positive rate is above this fraction");
   c->add_flag("-v,--verbose", *verbose, "Print every case");
   c->add_flag("--json", *json, "Print rates as JSON");
   c->callback([=, &g] { run_corpus(*paths, *min_det, *max_fp, *verbose, *json, g); });
 }
 
 void register_demo(CLI::App& app, GlobalOptions& g) {
-  auto* d = app.add_subcommand("demo", "Show verdicts for a built-in scenario modelled on real incidents");
+  auto* d = app.add_subcommand("demo",
+                               "Show verdicts for a built-in scenario modelled on real incidents");
   d->callback([&g] { run_demo(g); });
 }
 

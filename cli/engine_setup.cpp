@@ -89,11 +89,25 @@ void fill_context_from_os(ActionContext& ctx) {
   if (ctx.vcs_branch.empty()) ctx.vcs_branch = read_branch(find_project_root(ctx.cwd));
   // Only the variables scope analysis reads; the rest of the environment is none of our business
   // (and may hold secrets).
-  static const char* const k_vars[] = {
-      "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "KUBECONFIG", "CLOUDSDK_CORE_PROJECT",
-      "GOOGLE_CLOUD_PROJECT", "AZURE_SUBSCRIPTION_ID", "TF_WORKSPACE", "PULUMI_STACK", "PGHOST",
-      "PGDATABASE", "DATABASE_URL", "MYSQL_HOST", "REDIS_URL", "MONGO_URL", "MONGODB_URI",
-      "TMPDIR", "RAILS_ENV", "NODE_ENV", "DJANGO_SETTINGS_MODULE"};
+  static const char* const k_vars[] = {"AWS_PROFILE",
+                                       "AWS_DEFAULT_PROFILE",
+                                       "KUBECONFIG",
+                                       "CLOUDSDK_CORE_PROJECT",
+                                       "GOOGLE_CLOUD_PROJECT",
+                                       "AZURE_SUBSCRIPTION_ID",
+                                       "TF_WORKSPACE",
+                                       "PULUMI_STACK",
+                                       "PGHOST",
+                                       "PGDATABASE",
+                                       "DATABASE_URL",
+                                       "MYSQL_HOST",
+                                       "REDIS_URL",
+                                       "MONGO_URL",
+                                       "MONGODB_URI",
+                                       "TMPDIR",
+                                       "RAILS_ENV",
+                                       "NODE_ENV",
+                                       "DJANGO_SETTINGS_MODULE"};
   for (const char* name : k_vars) {
     if (ctx.env.count(name)) continue;
     if (const char* v = std::getenv(name); v && *v) ctx.env[name] = v;
@@ -123,15 +137,20 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
     if (auto r = add_layer(PolicyLayer::Tier::managed, "/etc/blastwall/policy.yaml", false); !r)
       return r.error();
     std::string config = env_or("XDG_CONFIG_HOME", home_dir() + "/.config");
-    if (auto r = add_layer(PolicyLayer::Tier::user, fs::path(config) / "blastwall/policy.yaml", false); !r)
+    if (auto r =
+            add_layer(PolicyLayer::Tier::user, fs::path(config) / "blastwall/policy.yaml", false);
+        !r)
       return r.error();
     auto root = find_project_root(cwd);
     if (root.empty()) root = cwd;
-    if (auto r = add_layer(PolicyLayer::Tier::project, fs::path(root) / ".blastwall/policy.yaml", false); !r)
+    if (auto r =
+            add_layer(PolicyLayer::Tier::project, fs::path(root) / ".blastwall/policy.yaml", false);
+        !r)
       return r.error();
   }
   if (!setup.policy_file.empty()) {
-    if (auto r = add_layer(PolicyLayer::Tier::explicit_file, setup.policy_file, true); !r) return r.error();
+    if (auto r = add_layer(PolicyLayer::Tier::explicit_file, setup.policy_file, true); !r)
+      return r.error();
   }
   auto policy = parse_policy_layers(layers);
   if (!policy) return policy.error();
@@ -151,7 +170,8 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
     if (!loaded) return loaded.error();
     for (auto& pack : *loaded) {
       // A pack with the id of an already loaded one replaces it (a new version of a shipped pack).
-      auto it = std::find_if(packs.begin(), packs.end(), [&](const auto& q) { return q.id == pack.id; });
+      auto it =
+          std::find_if(packs.begin(), packs.end(), [&](const auto& q) { return q.id == pack.id; });
       if (it != packs.end()) {
         *it = std::move(pack);
       } else {

@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("blastwall ") + BLASTWALL_VERSION);
     app.require_subcommand(1);
     GlobalOptions g;
-    app.add_option("--audit-db", g.audit_db, "Audit database (default $XDG_STATE_HOME/blastwall/audit.db)");
+    app.add_option("--audit-db", g.audit_db,
+                   "Audit database (default $XDG_STATE_HOME/blastwall/audit.db)");
     app.add_option("--policy", g.policy_file, "Extra policy file layered over the defaults");
     app.add_flag("--no-color", g.no_color, "Never colour output");
     register_check(app, g);

@@ -16,9 +16,12 @@ struct Style {
   }
   [[nodiscard]] std::string decision(Decision d) const {
     switch (d) {
-      case Decision::allow: return paint("ALLOW", "32;1");
-      case Decision::ask: return paint("ASK  ", "33;1");
-      case Decision::deny: return paint("DENY ", "31;1");
+      case Decision::allow:
+        return paint("ALLOW", "32;1");
+      case Decision::ask:
+        return paint("ASK  ", "33;1");
+      case Decision::deny:
+        return paint("DENY ", "31;1");
     }
     return "?";
   }

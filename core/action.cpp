@@ -98,22 +98,31 @@ Result<Action> action_from_json(const nlohmann::json& j) {
     if (j.contains("command")) {
       kind_text = "shell.exec";
     } else {
-      return make_error("action needs a 'kind' (shell.exec, file.read, file.write, file.edit, "
-                        "file.delete, net.fetch, mcp.call)");
+      return make_error(
+          "action needs a 'kind' (shell.exec, file.read, file.write, file.edit, "
+          "file.delete, net.fetch, mcp.call)");
     }
   }
   auto kind = parse_action_kind(kind_text);
   if (!kind) return make_error("unknown action kind '" + kind_text + "'");
   a.kind = *kind;
   const std::pair<const char*, std::string*> strings[] = {
-      {"command", &a.command},         {"path", &a.path},
-      {"content", &a.content},         {"old_content", &a.old_content},
-      {"url", &a.url},                 {"method", &a.method},
-      {"server", &a.mcp.server},       {"tool", &a.mcp.tool},
-      {"agent", &a.ctx.agent},         {"surface", &a.ctx.surface},
-      {"session", &a.ctx.session},     {"cwd", &a.ctx.cwd},
-      {"home", &a.ctx.home},           {"user", &a.ctx.user},
-      {"project_root", &a.ctx.project_root}, {"branch", &a.ctx.vcs_branch},
+      {"command", &a.command},
+      {"path", &a.path},
+      {"content", &a.content},
+      {"old_content", &a.old_content},
+      {"url", &a.url},
+      {"method", &a.method},
+      {"server", &a.mcp.server},
+      {"tool", &a.mcp.tool},
+      {"agent", &a.ctx.agent},
+      {"surface", &a.ctx.surface},
+      {"session", &a.ctx.session},
+      {"cwd", &a.ctx.cwd},
+      {"home", &a.ctx.home},
+      {"user", &a.ctx.user},
+      {"project_root", &a.ctx.project_root},
+      {"branch", &a.ctx.vcs_branch},
       {"agent_tool", &a.ctx.tool},
   };
   for (const auto& [key, out] : strings) {
@@ -142,7 +151,8 @@ Result<Action> action_from_json(const nlohmann::json& j) {
     case ActionKind::file_write:
     case ActionKind::file_edit:
     case ActionKind::file_delete:
-      if (a.path.empty()) return make_error(std::string(to_string(a.kind)) + " action needs 'path'");
+      if (a.path.empty())
+        return make_error(std::string(to_string(a.kind)) + " action needs 'path'");
       break;
     case ActionKind::net_fetch:
       if (a.url.empty()) return make_error("net.fetch action needs 'url'");

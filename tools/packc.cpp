@@ -75,12 +75,13 @@ void relabel(PackSpec& pack, const std::string& name, const std::string& path) {
 }
 
 struct Compiled {
-  std::string name;  // file name
+  std::string name;                     // file name
   std::vector<std::uint8_t> cbor;       // the whole pack
   std::vector<std::uint8_t> lean_cbor;  // without tests, rationale and references (hot path)
 };
 
-void emit_bytes(std::ostringstream& o, const std::string& name, const std::vector<std::uint8_t>& bytes) {
+void emit_bytes(std::ostringstream& o, const std::string& name,
+                const std::vector<std::uint8_t>& bytes) {
   o << "static const std::uint8_t " << name << "[] = {";
   for (std::size_t b = 0; b < bytes.size(); ++b) {
     if (b % k_bytes_per_line == 0) o << "\n    ";
@@ -91,7 +92,6 @@ void emit_bytes(std::ostringstream& o, const std::string& name, const std::vecto
   }
   o << "\n};\n\n";
 }
-
 
 // ---- C++ code for the lean packs: evaluation starts without decoding anything -------------------
 
@@ -106,8 +106,8 @@ std::string cond_expr(const blastwall::rules::Condition& c, const std::string& f
   for (std::size_t i = 0; i < c.children.size(); ++i)
     children += (i ? ", " : "") + cond_expr(c.children[i], file_var);
   children += "}";
-  return "C(" + std::to_string(static_cast<int>(c.type)) + ", " + cxx_string_literal(c.field) + ", " +
-         std::to_string(static_cast<int>(c.op)) + ", " + lit_vec(c.values) + ", " +
+  return "C(" + std::to_string(static_cast<int>(c.type)) + ", " + cxx_string_literal(c.field) +
+         ", " + std::to_string(static_cast<int>(c.op)) + ", " + lit_vec(c.values) + ", " +
          (c.case_insensitive ? "true" : "false") + ", " + children + ", " + file_var + ", " +
          std::to_string(c.loc.line) + ", " + std::to_string(c.loc.column) + ")";
 }
@@ -115,12 +115,16 @@ std::string cond_expr(const blastwall::rules::Condition& c, const std::string& f
 void emit_lean_code(std::ostringstream& o, const std::vector<PackSpec>& packs) {
   o << "// Lean packs as code: no tests, rationale or references (see load_builtin_packs).\n"
        "namespace lean {\n"
-       "[[maybe_unused]] Condition C(int type, const char* field, int op, std::vector<std::string> values, bool ci,\n"
+       "[[maybe_unused]] Condition C(int type, const char* field, int op, std::vector<std::string> "
+       "values, bool ci,\n"
        "            std::vector<Condition> children, const char* file, int line, int col) {\n"
        "  Condition c;\n  c.type = static_cast<Condition::Type>(type);\n  c.field = field;\n"
-       "  c.op = static_cast<Op>(op);\n  c.values = std::move(values);\n  c.case_insensitive = ci;\n"
-       "  c.children = std::move(children);\n  c.loc = SourceLoc{file, line, col};\n  return c;\n}\n"
-       "[[maybe_unused]] ExceptionSpec X(const char* name, const char* field, int op, std::vector<std::string> values,\n"
+       "  c.op = static_cast<Op>(op);\n  c.values = std::move(values);\n  c.case_insensitive = "
+       "ci;\n"
+       "  c.children = std::move(children);\n  c.loc = SourceLoc{file, line, col};\n  return "
+       "c;\n}\n"
+       "[[maybe_unused]] ExceptionSpec X(const char* name, const char* field, int op, "
+       "std::vector<std::string> values,\n"
        "                const char* file, int line, int col) {\n"
        "  ExceptionSpec e;\n  e.name = name;\n  e.field = field;\n  e.op = static_cast<Op>(op);\n"
        "  e.values = std::move(values);\n  e.loc = SourceLoc{file, line, col};\n  return e;\n}\n\n";
@@ -134,7 +138,8 @@ void emit_lean_code(std::ostringstream& o, const std::vector<PackSpec>& packs) {
       o << "  r.id = " << cxx_string_literal(r.id) << ";\n";
       o << "  r.title = " << cxx_string_literal(r.title) << ";\n";
       for (auto kind : r.applies_to)
-        o << "  r.applies_to.push_back(static_cast<ActionKind>(" << static_cast<int>(kind) << "));\n";
+        o << "  r.applies_to.push_back(static_cast<ActionKind>(" << static_cast<int>(kind)
+          << "));\n";
       if (!r.keywords.empty()) o << "  r.keywords = " << lit_vec(r.keywords) << ";\n";
       o << "  r.when = " << cond_expr(r.when, fv) << ";\n";
       o << "  r.decision = static_cast<Decision>(" << static_cast<int>(r.decision) << ");\n";
@@ -145,8 +150,9 @@ void emit_lean_code(std::ostringstream& o, const std::vector<PackSpec>& packs) {
       if (!r.marks.empty()) o << "  r.marks = " << lit_vec(r.marks) << ";\n";
       for (const auto& e : r.exceptions) {
         o << "  r.exceptions.push_back(X(" << cxx_string_literal(e.name) << ", "
-          << cxx_string_literal(e.field) << ", " << static_cast<int>(e.op) << ", " << lit_vec(e.values)
-          << ", " << fv << ", " << e.loc.line << ", " << e.loc.column << "));\n";
+          << cxx_string_literal(e.field) << ", " << static_cast<int>(e.op) << ", "
+          << lit_vec(e.values) << ", " << fv << ", " << e.loc.line << ", " << e.loc.column
+          << "));\n";
       }
       if (!r.maturity.empty()) o << "  r.maturity = " << cxx_string_literal(r.maturity) << ";\n";
       o << "  r.enabled = " << (r.enabled ? "true" : "false") << ";\n";
@@ -161,7 +167,8 @@ void emit_lean_code(std::ostringstream& o, const std::vector<PackSpec>& packs) {
     o << "  p.requires_engine = " << cxx_string_literal(p.requires_engine) << ";\n";
     o << "  p.source = " << fv << ";\n";
     o << "  p.rules.reserve(" << p.rules.size() << ");\n";
-    for (std::size_t k = 0; k < p.rules.size(); ++k) o << "  p.rules.push_back(rule_" << i << "_" << k << "());\n";
+    for (std::size_t k = 0; k < p.rules.size(); ++k)
+      o << "  p.rules.push_back(rule_" << i << "_" << k << "());\n";
     o << "  return p;\n}\n\n";
   }
   o << "}  // namespace lean\n\n";
@@ -195,7 +202,8 @@ std::string generate(const std::vector<Compiled>& packs, const std::vector<PackS
   }
   o << "std::vector<PackSpec> generated_lean_packs() {\n  std::vector<PackSpec> out;\n";
   o << "  out.reserve(" << specs.size() << ");\n";
-  for (std::size_t i = 0; i < specs.size(); ++i) o << "  out.push_back(lean::pack_" << i << "());\n";
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    o << "  out.push_back(lean::pack_" << i << "());\n";
   o << "  return out;\n}\n\n";
   o << "}  // namespace blastwall::rules\n";
   return o.str();

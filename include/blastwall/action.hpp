@@ -12,7 +12,15 @@
 
 namespace blastwall {
 
-enum class ActionKind { shell_exec, file_read, file_write, file_edit, file_delete, net_fetch, mcp_call };
+enum class ActionKind {
+  shell_exec,
+  file_read,
+  file_write,
+  file_edit,
+  file_delete,
+  net_fetch,
+  mcp_call
+};
 
 // "shell.exec", "file.read", ...
 [[nodiscard]] std::string_view to_string(ActionKind kind);
@@ -29,7 +37,8 @@ struct ActionContext {
   std::string project_root;  // nearest VCS root or configured; empty = unknown
   std::string vcs_branch;    // current git branch of cwd when the adapter knows it
   std::string tool;          // the agent's own tool name (Bash, Write, mcp__fs__write_file, ...)
-  std::map<std::string, std::string> env;  // variables the agent passed (AWS_PROFILE, KUBECONFIG, ...)
+  std::map<std::string, std::string>
+      env;  // variables the agent passed (AWS_PROFILE, KUBECONFIG, ...)
 };
 
 struct McpCall {

@@ -1,5 +1,5 @@
-// The engine: Action in, Verdict out. Pure (no I/O, no clock). An Engine is immutable once built and
-// safe to share between threads; evaluate() is const and never throws (internal errors become a
+// The engine: Action in, Verdict out. Pure (no I/O, no clock). An Engine is immutable once built
+// and safe to share between threads; evaluate() is const and never throws (internal errors become a
 // fail-closed verdict).
 #pragma once
 

@@ -26,16 +26,16 @@ struct Policy {
   std::vector<std::string> prod_patterns{"prod", "production", "prd", "live"};
   std::vector<std::string> protected_branches{"main", "master", "release/*"};
   std::vector<std::string> temp_dirs{"/tmp", "/var/tmp"};
-  std::map<std::string, RuleOverride> rules;   // by rule id
-  std::vector<std::string> disabled_tags;      // rules carrying any of these tags are off
-  std::vector<std::string> disabled_packs;     // by pack id
-  std::vector<std::string> extra_pack_paths;   // more packs to load (files or directories)
+  std::map<std::string, RuleOverride> rules;  // by rule id
+  std::vector<std::string> disabled_tags;     // rules carrying any of these tags are off
+  std::vector<std::string> disabled_packs;    // by pack id
+  std::vector<std::string> extra_pack_paths;  // more packs to load (files or directories)
   // Decisions for the default table (DESIGN.md "Default decisions").
   Decision destructive_scoped = Decision::deny;  // destructive and (prod or global)
   Decision destructive = Decision::ask;
-  Decision fail_closed = Decision::ask;          // dynamic verb, unparseable, oversize, internal error
-  Decision no_native_ask = Decision::deny;       // what hooks answer when the agent has no "ask"
-  std::vector<std::string> sources;              // files merged into this policy, in order
+  Decision fail_closed = Decision::ask;     // dynamic verb, unparseable, oversize, internal error
+  Decision no_native_ask = Decision::deny;  // what hooks answer when the agent has no "ask"
+  std::vector<std::string> sources;         // files merged into this policy, in order
 };
 
 // One policy layer as read from a file, before merging.

@@ -23,7 +23,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+  Result(T value) : m_v(std::in_place_index<0>, std::move(value)) {}      // NOLINT implicit
   Result(Error error) : m_v(std::in_place_index<1>, std::move(error)) {}  // NOLINT implicit
 
   [[nodiscard]] bool has_value() const { return m_v.index() == 0; }

@@ -41,7 +41,7 @@ struct Target {
   bool glob = false;     // contains unquoted glob characters
   bool dynamic = false;  // depends on something unresolvable
   bool self = false;     // blastwall's own config, audit DB, binary or hook registration
-  bool write = false;    // the action writes, truncates or deletes it (redirect target, rm, mv, ...)
+  bool write = false;  // the action writes, truncates or deletes it (redirect target, rm, mv, ...)
 };
 
 // Named boolean facts with the reasons that set them. Presence means true.
@@ -66,12 +66,12 @@ struct RuleMatch {
   std::string pack_id;
   std::string pack_version;
   std::string title;
-  std::string message;      // placeholders already filled
+  std::string message;  // placeholders already filled
   std::string remediation;
   Decision decision = Decision::ask;  // after policy overrides
   Severity severity = Severity::medium;
-  std::string subject;      // the simple command (argv joined) or path that matched
-  uint32_t begin = 0;       // span of the subject in the raw command line, when known
+  std::string subject;  // the simple command (argv joined) or path that matched
+  uint32_t begin = 0;   // span of the subject in the raw command line, when known
   uint32_t end = 0;
 };
 

@@ -17,9 +17,31 @@
 namespace blastwall::engine {
 
 enum class Field {
-  kind, cmd, argv0, args, argv, positionals, line, target, target_raw, target_rel, target_name,
-  redirect, stdin_from, wrappers, origin, env, sql, path, content, url, method, mcp_server,
-  mcp_tool, mcp_args, tool
+  kind,
+  cmd,
+  argv0,
+  args,
+  argv,
+  positionals,
+  line,
+  target,
+  target_raw,
+  target_rel,
+  target_name,
+  redirect,
+  stdin_from,
+  wrappers,
+  origin,
+  env,
+  sql,
+  path,
+  content,
+  url,
+  method,
+  mcp_server,
+  mcp_tool,
+  mcp_args,
+  tool
 };
 
 bool parse_field(const std::string& name, Field& field, std::string& env_name);
@@ -31,7 +53,7 @@ struct RegexSet {
   std::vector<std::string> patterns;  // index = set index
   std::vector<int> leaf_ids;          // set index -> leaf id
   std::once_flag once;
-  std::unique_ptr<RE2::Set> set;      // null after a failed compile
+  std::unique_ptr<RE2::Set> set;  // null after a failed compile
   bool failed = false;
 };
 
@@ -39,13 +61,13 @@ struct CompiledCond {
   rules::Condition::Type type = rules::Condition::Type::all;
   std::vector<CompiledCond> children;
   Field field = Field::args;
-  std::string env_name;   // Field::env, or the option name for Type::option
+  std::string env_name;  // Field::env, or the option name for Type::option
   rules::Op op = rules::Op::in;
   std::vector<std::string> values;
   bool case_insensitive = false;
   std::vector<std::vector<std::string>> sub_words;  // Type::sub
-  std::vector<int> classes;                          // Type::target / target_all (PathClass)
-  int leaf_id = -1;        // `matches` leaves: global id, resolved through `set`
+  std::vector<int> classes;                         // Type::target / target_all (PathClass)
+  int leaf_id = -1;  // `matches` leaves: global id, resolved through `set`
   RegexSet* set = nullptr;
   std::shared_ptr<RE2> option_regex;  // `matches` on an option value (not in a set)
 };
@@ -77,10 +99,11 @@ struct Group {
 
 struct Compiled {
   std::vector<CompiledRule> rules;
-  std::unordered_map<std::string, Group> by_cmd;      // cmd name -> group
-  std::vector<std::pair<std::string, int>> keyword_rules;  // (keyword, rule) for keyword-gated rules
-  std::unique_ptr<Group> keyword_group;               // regex sets for keyword-gated rules
-  std::unique_ptr<Group> always;                      // rules with no prefilter
+  std::unordered_map<std::string, Group> by_cmd;  // cmd name -> group
+  std::vector<std::pair<std::string, int>>
+      keyword_rules;                     // (keyword, rule) for keyword-gated rules
+  std::unique_ptr<Group> keyword_group;  // regex sets for keyword-gated rules
+  std::unique_ptr<Group> always;         // rules with no prefilter
   int leaf_count = 0;
 };
 

@@ -33,18 +33,30 @@ namespace engine {
 
 bool parse_field(const std::string& name, Field& field, std::string& env_name) {
   static const std::pair<std::string_view, Field> k_fields[] = {
-      {"kind", Field::kind},         {"cmd", Field::cmd},
-      {"argv0", Field::argv0},       {"args", Field::args},
-      {"argv", Field::argv},         {"positionals", Field::positionals},
-      {"line", Field::line},         {"target", Field::target},
-      {"target_raw", Field::target_raw}, {"target_rel", Field::target_rel},
-      {"target_name", Field::target_name}, {"redirect", Field::redirect},
-      {"stdin_from", Field::stdin_from}, {"wrappers", Field::wrappers},
-      {"origin", Field::origin},     {"sql", Field::sql},
-      {"path", Field::path},         {"content", Field::content},
-      {"url", Field::url},           {"method", Field::method},
-      {"mcp.server", Field::mcp_server}, {"mcp.tool", Field::mcp_tool},
-      {"mcp.args", Field::mcp_args}, {"tool", Field::tool},
+      {"kind", Field::kind},
+      {"cmd", Field::cmd},
+      {"argv0", Field::argv0},
+      {"args", Field::args},
+      {"argv", Field::argv},
+      {"positionals", Field::positionals},
+      {"line", Field::line},
+      {"target", Field::target},
+      {"target_raw", Field::target_raw},
+      {"target_rel", Field::target_rel},
+      {"target_name", Field::target_name},
+      {"redirect", Field::redirect},
+      {"stdin_from", Field::stdin_from},
+      {"wrappers", Field::wrappers},
+      {"origin", Field::origin},
+      {"sql", Field::sql},
+      {"path", Field::path},
+      {"content", Field::content},
+      {"url", Field::url},
+      {"method", Field::method},
+      {"mcp.server", Field::mcp_server},
+      {"mcp.tool", Field::mcp_tool},
+      {"mcp.args", Field::mcp_args},
+      {"tool", Field::tool},
   };
   if (name.rfind("env.", 0) == 0 && name.size() > 4) {
     field = Field::env;
@@ -108,7 +120,8 @@ Result<CompiledCond> compile_cond(const Condition& c, const rules::RuleSpec& rul
   }
   switch (c.type) {
     case Condition::Type::field:
-      if (!engine::parse_field(c.field, cc.field, cc.env_name)) return err("unknown field '" + c.field + "'");
+      if (!engine::parse_field(c.field, cc.field, cc.env_name))
+        return err("unknown field '" + c.field + "'");
       break;
     case Condition::Type::option:
       cc.env_name = c.field;
@@ -175,7 +188,8 @@ std::vector<std::string> index_names(const Condition& when) {
 }
 
 bool rule_enabled(const rules::RuleSpec& r, const rules::PackSpec& p, const Policy& pol) {
-  if (std::find(pol.disabled_packs.begin(), pol.disabled_packs.end(), p.id) != pol.disabled_packs.end())
+  if (std::find(pol.disabled_packs.begin(), pol.disabled_packs.end(), p.id) !=
+      pol.disabled_packs.end())
     return false;
   for (const auto& t : r.tags) {
     if (std::find(pol.disabled_tags.begin(), pol.disabled_tags.end(), t) != pol.disabled_tags.end())
@@ -207,21 +221,36 @@ void field_values(const EvalCtx& e, Field f, const std::string& env_name,
   const auto& s = e.s;
   auto push = [&](const std::string& v) { out.push_back(v); };
   switch (f) {
-    case Field::kind: push(std::string(to_string(s.kind))); break;
-    case Field::cmd: if (!s.name.empty()) push(s.name); break;
-    case Field::argv0: if (!s.argv0.empty()) push(s.argv0); break;
-    case Field::args: for (const auto& a : s.args) push(a); break;
-    case Field::argv: if (!s.argv_joined.empty()) push(s.argv_joined); break;
-    case Field::positionals: for (const auto& a : s.positionals) push(a); break;
+    case Field::kind:
+      push(std::string(to_string(s.kind)));
+      break;
+    case Field::cmd:
+      if (!s.name.empty()) push(s.name);
+      break;
+    case Field::argv0:
+      if (!s.argv0.empty()) push(s.argv0);
+      break;
+    case Field::args:
+      for (const auto& a : s.args) push(a);
+      break;
+    case Field::argv:
+      if (!s.argv_joined.empty()) push(s.argv_joined);
+      break;
+    case Field::positionals:
+      for (const auto& a : s.positionals) push(a);
+      break;
     case Field::line:
       // The shell text the subject came from: the action's command line, or the shell text found
       // in an MCP argument.
       if (!s.line.empty()) push(s.line);
       break;
     case Field::target:
-      for (const auto& t : s.facts.targets) if (!t.resolved.empty()) push(t.resolved);
+      for (const auto& t : s.facts.targets)
+        if (!t.resolved.empty()) push(t.resolved);
       break;
-    case Field::target_raw: for (const auto& t : s.facts.targets) push(t.raw); break;
+    case Field::target_raw:
+      for (const auto& t : s.facts.targets) push(t.raw);
+      break;
     case Field::target_rel: {
       const auto& root = e.action.ctx.project_root;
       for (const auto& t : s.facts.targets) {
@@ -238,31 +267,57 @@ void field_values(const EvalCtx& e, Field f, const std::string& env_name,
         if (!b.empty()) push(std::string(b));
       }
       break;
-    case Field::redirect: for (const auto& r : s.redirects) push(r); break;
-    case Field::stdin_from: if (!s.stdin_from.empty()) push(s.stdin_from); break;
-    case Field::wrappers: for (const auto& w : s.wrappers) push(w); break;
-    case Field::origin: if (!s.origin.empty()) push(s.origin); break;
-    case Field::env: if (const auto* v = s.env_value(env_name)) push(*v); break;
-    case Field::sql: for (const auto& q : s.sql) push(q); break;
-    case Field::path: if (!s.path.empty()) push(s.path); break;
+    case Field::redirect:
+      for (const auto& r : s.redirects) push(r);
+      break;
+    case Field::stdin_from:
+      if (!s.stdin_from.empty()) push(s.stdin_from);
+      break;
+    case Field::wrappers:
+      for (const auto& w : s.wrappers) push(w);
+      break;
+    case Field::origin:
+      if (!s.origin.empty()) push(s.origin);
+      break;
+    case Field::env:
+      if (const auto* v = s.env_value(env_name)) push(*v);
+      break;
+    case Field::sql:
+      for (const auto& q : s.sql) push(q);
+      break;
+    case Field::path:
+      if (!s.path.empty()) push(s.path);
+      break;
     case Field::content:
       if (s.kind == ActionKind::file_write || s.kind == ActionKind::file_edit) push(s.content);
       break;
-    case Field::url: if (!s.url.empty()) push(s.url); break;
-    case Field::method: if (!s.method.empty()) push(s.method); break;
-    case Field::mcp_server: if (!s.mcp_server.empty()) push(s.mcp_server); break;
-    case Field::mcp_tool: if (!s.mcp_tool.empty()) push(s.mcp_tool); break;
-    case Field::mcp_args: if (!s.mcp_args.empty()) push(s.mcp_args); break;
-    case Field::tool: if (!s.tool.empty()) push(s.tool); break;
+    case Field::url:
+      if (!s.url.empty()) push(s.url);
+      break;
+    case Field::method:
+      if (!s.method.empty()) push(s.method);
+      break;
+    case Field::mcp_server:
+      if (!s.mcp_server.empty()) push(s.mcp_server);
+      break;
+    case Field::mcp_tool:
+      if (!s.mcp_tool.empty()) push(s.mcp_tool);
+      break;
+    case Field::mcp_args:
+      if (!s.mcp_args.empty()) push(s.mcp_args);
+      break;
+    case Field::tool:
+      if (!s.tool.empty()) push(s.tool);
+      break;
   }
 }
 
 bool text_op(Op op, const std::string& v, const std::vector<std::string>& values, bool ci) {
   auto eq = [&](const std::string& a, const std::string& b) {
     if (!ci) return a == b;
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
            });
   };
   for (const auto& x : values) {
@@ -323,7 +378,8 @@ void run_set(EvalCtx& e, engine::RegexSet& set) {
   for (const auto& v : values) {
     hits.clear();
     if (set.set->Match(v, &hits)) {
-      for (int h : hits) e.leaf_state[static_cast<size_t>(set.leaf_ids[static_cast<size_t>(h)])] = 1;
+      for (int h : hits)
+        e.leaf_state[static_cast<size_t>(set.leaf_ids[static_cast<size_t>(h)])] = 1;
     }
   }
 }
@@ -357,7 +413,8 @@ std::vector<std::string> option_values(const scope::Subject& s, const std::strin
     if (a == "--") break;
     if (a == opt) {
       if (i + 1 < args.size()) out.push_back(args[i + 1]);
-    } else if (a.size() > opt.size() && a.compare(0, opt.size(), opt) == 0 && a[opt.size()] == '=') {
+    } else if (a.size() > opt.size() && a.compare(0, opt.size(), opt) == 0 &&
+               a[opt.size()] == '=') {
       out.push_back(a.substr(opt.size() + 1));
     } else if (opt.size() == 2 && opt[0] == '-' && opt[1] != '-' && a.size() > 2 &&
                a.compare(0, 2, opt) == 0 && a[1] != '-') {
@@ -427,14 +484,16 @@ bool eval(EvalCtx& e, const CompiledCond& c) {
       return false;
     case T::target:
       for (const auto& t : e.s.facts.targets) {
-        if (std::find(c.classes.begin(), c.classes.end(), static_cast<int>(t.cls)) != c.classes.end())
+        if (std::find(c.classes.begin(), c.classes.end(), static_cast<int>(t.cls)) !=
+            c.classes.end())
           return true;
       }
       return false;
     case T::target_all:
       if (e.s.facts.targets.empty()) return false;
       for (const auto& t : e.s.facts.targets) {
-        if (std::find(c.classes.begin(), c.classes.end(), static_cast<int>(t.cls)) == c.classes.end())
+        if (std::find(c.classes.begin(), c.classes.end(), static_cast<int>(t.cls)) ==
+            c.classes.end())
           return false;
       }
       return true;
@@ -465,7 +524,8 @@ std::string join(const std::vector<std::string>& v, std::string_view sep) {
   return out;
 }
 
-std::string fill_message(const std::string& tmpl, const scope::Subject& s, const rules::RuleSpec& r) {
+std::string fill_message(const std::string& tmpl, const scope::Subject& s,
+                         const rules::RuleSpec& r) {
   std::string out;
   out.reserve(tmpl.size() + 32);
   for (size_t i = 0; i < tmpl.size(); ++i) {
@@ -527,7 +587,8 @@ std::string facts_brief(const Facts& f) {
 Engine::Engine(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Engine::~Engine() = default;
 
-Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec> packs, Policy policy) {
+Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec> packs,
+                                                     Policy policy) {
   auto impl = std::make_unique<Impl>();
   impl->packs = std::move(packs);
   impl->policy = std::move(policy);
@@ -554,12 +615,14 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
       cr.spec = &rule;
       cr.pack = &pack;
       cr.decision = rule.decision;
-      cr.kinds = rule.applies_to.empty() ? std::vector<ActionKind>{ActionKind::shell_exec} : rule.applies_to;
+      cr.kinds = rule.applies_to.empty() ? std::vector<ActionKind>{ActionKind::shell_exec}
+                                         : rule.applies_to;
       cr.cmd_index = index_names(rule.when);
       cr.keywords = rule.keywords;
       auto ov = impl->policy.rules.find(rule.id);
       if (ov != impl->policy.rules.end() && ov->second.decision) {
-        // A project layer may only tighten: its decision applies only when stricter than the rule's.
+        // A project layer may only tighten: its decision applies only when stricter than the
+        // rule's.
         Decision d = *ov->second.decision;
         cr.decision = ov->second.tighten_only ? std::max(d, rule.decision) : d;
       }
@@ -588,8 +651,11 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
         cx.op = x.op;
         cx.values = x.values;
         if (!engine::parse_field(x.field, cx.field, cx.env_name))
-          return Error{rule.id + ": exception field '" + x.field + "' is unknown", x.loc.file,
-                       x.loc.line, x.loc.column, {}};
+          return Error{rule.id + ": exception field '" + x.field + "' is unknown",
+                       x.loc.file,
+                       x.loc.line,
+                       x.loc.column,
+                       {}};
         if (ov != impl->policy.rules.end()) {
           auto extra = ov->second.exceptions.find(x.name);
           if (extra != ov->second.exceptions.end())
@@ -608,7 +674,8 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
           bool known = std::any_of(rule.exceptions.begin(), rule.exceptions.end(),
                                    [&](const auto& x) { return x.name == name; });
           if (!known)
-            return make_error("policy adds values to unknown exception '" + name + "' of rule " + rule.id);
+            return make_error("policy adds values to unknown exception '" + name + "' of rule " +
+                              rule.id);
         }
       }
       comp.rules.push_back(std::move(cr));
@@ -640,8 +707,10 @@ SubjectOutcome default_table(const Facts& f, const Policy& p) {
     return it == f.flags.end() || it->second.empty() ? std::string(name) : it->second.front();
   };
   if (f.has("self")) return {Decision::deny, "touches blastwall itself: " + first("self")};
-  if (f.has("secrets_send")) return {Decision::deny, "sends secrets off the machine: " + first("secrets_send")};
-  if (f.has("remote_exec")) return {Decision::deny, "runs code fetched from the network: " + first("remote_exec")};
+  if (f.has("secrets_send"))
+    return {Decision::deny, "sends secrets off the machine: " + first("secrets_send")};
+  if (f.has("remote_exec"))
+    return {Decision::deny, "runs code fetched from the network: " + first("remote_exec")};
   if (f.destructive() && (f.prod() || f.global())) {
     return {p.destructive_scoped, "destructive (" + first("destructive") + ") and " +
                                       (f.prod() ? "production-targeted (" + first("prod") + ")"
@@ -674,8 +743,8 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
       if (static_cast<int>(sev) > static_cast<int>(best_sev)) best_sev = sev;
     };
     if (analysis.fail_closed) {
-      consider(policy.fail_closed, Severity::high, "could not be fully understood (" +
-                                                       analysis.fail_reason + "); a human must confirm",
+      consider(policy.fail_closed, Severity::high,
+               "could not be fully understood (" + analysis.fail_reason + "); a human must confirm",
                "error");
       v.facts.set("unparsed", analysis.fail_reason);
     }
@@ -683,7 +752,9 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
     std::vector<int> candidates;
     for (auto& s : analysis.subjects) {
       if (s.informational) {
-        if (options.explain) v.explanation.push_back("subject '" + s.display + "': informational (--help), not evaluated");
+        if (options.explain)
+          v.explanation.push_back("subject '" + s.display +
+                                  "': informational (--help), not evaluated");
         continue;
       }
       std::fill(leaf_state.begin(), leaf_state.end(), 0);
@@ -724,7 +795,8 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
             }
           }
           if (exc) {
-            if (pass == 0 || std::none_of(v.suppressed.begin(), v.suppressed.end(), [&](const auto& sp) {
+            if (pass == 0 ||
+                std::none_of(v.suppressed.begin(), v.suppressed.end(), [&](const auto& sp) {
                   return sp.rule_id == r.spec->id && sp.subject == s.display;
                 }))
               v.suppressed.push_back({r.spec->id, exc->name, *exc_val, s.display});
@@ -750,13 +822,15 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
           rm.end = s.end;
           v.matches.push_back(rm);
           consider(rm.decision, rm.severity,
-                   rm.rule_id + ": " + rm.message + (rm.remediation.empty() ? "" : ". " + rm.remediation),
+                   rm.rule_id + ": " + rm.message +
+                       (rm.remediation.empty() ? "" : ". " + rm.remediation),
                    "rule");
         }
         if (!added) break;
       }
       if (e.regex_failure) {
-        consider(policy.fail_closed, Severity::high, "a rule's regular expressions could not run", "error");
+        consider(policy.fail_closed, Severity::high, "a rule's regular expressions could not run",
+                 "error");
         v.facts.set("engine_error", "regex set failed to compile");
       }
       auto d = default_table(s.facts, policy);
@@ -771,24 +845,28 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
             break;
           }
         }
-        consider(d.decision, d.decision == Decision::deny ? Severity::critical : Severity::high, reason,
-                 "default");
+        consider(d.decision, d.decision == Decision::deny ? Severity::critical : Severity::high,
+                 reason, "default");
       }
       if (options.explain) {
-        v.explanation.push_back("subject '" + s.display + "' [" + std::string(to_string(s.kind)) +
-                                (s.origin.empty() || s.origin == "shell" ? "" : ", origin " + s.origin) +
-                                "]: " + std::to_string(candidates.size()) + " candidate rules, " +
-                                std::to_string(matched.size()) + " matched; facts: " +
-                                (s.facts.flags.empty() ? "none" : facts_brief(s.facts)) +
-                                "; subject decision: " + std::string(to_string(d.decision)));
+        v.explanation.push_back(
+            "subject '" + s.display + "' [" + std::string(to_string(s.kind)) +
+            (s.origin.empty() || s.origin == "shell" ? "" : ", origin " + s.origin) +
+            "]: " + std::to_string(candidates.size()) + " candidate rules, " +
+            std::to_string(matched.size()) +
+            " matched; facts: " + (s.facts.flags.empty() ? "none" : facts_brief(s.facts)) +
+            "; subject decision: " + std::string(to_string(d.decision)));
       }
       v.facts.merge(s.facts);
     }
     // A tool that says it only reads, called with arguments that destroy: flag the lie.
-    if (action.kind == ActionKind::mcp_call && v.facts.has("read_only_hint") && v.facts.destructive()) {
-      v.facts.set("annotation_mismatch", action.mcp.server + "." + action.mcp.tool +
-                                             " is annotated readOnlyHint but its arguments are destructive");
-      if (options.explain) v.explanation.push_back("annotation mismatch: readOnlyHint with destructive arguments");
+    if (action.kind == ActionKind::mcp_call && v.facts.has("read_only_hint") &&
+        v.facts.destructive()) {
+      v.facts.set("annotation_mismatch",
+                  action.mcp.server + "." + action.mcp.tool +
+                      " is annotated readOnlyHint but its arguments are destructive");
+      if (options.explain)
+        v.explanation.push_back("annotation mismatch: readOnlyHint with destructive arguments");
     }
     v.decision = best;
     v.severity = best_sev;
@@ -799,7 +877,8 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
     v.decision = m_impl->policy.fail_closed;
     v.severity = Severity::high;
     v.source = "error";
-    v.reason = std::string("internal error while evaluating (") + ex.what() + "); a human must confirm";
+    v.reason =
+        std::string("internal error while evaluating (") + ex.what() + "); a human must confirm";
   } catch (...) {
     v = Verdict{};
     v.decision = m_impl->policy.fail_closed;

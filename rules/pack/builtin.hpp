@@ -12,7 +12,7 @@
 namespace blastwall::rules {
 
 struct EmbeddedPack {
-  std::string_view name;  // file name, e.g. "filesystem.yaml"
+  std::string_view name;     // file name, e.g. "filesystem.yaml"
   const std::uint8_t* cbor;  // the whole pack
   std::size_t size;
   const std::uint8_t* lean_cbor;  // without tests, rationale and references: what evaluation needs

@@ -85,7 +85,8 @@ std::vector<std::string> option_values(const std::vector<std::string>& args, std
   return out;
 }
 
-std::vector<std::string> positionals_of(std::string_view cmd, const std::vector<std::string>& args) {
+std::vector<std::string> positionals_of(std::string_view cmd,
+                                        const std::vector<std::string>& args) {
   std::vector<std::string> out;
   bool after_dashdash = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -140,9 +141,9 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
       s.facts.set("glob", t.raw);
       bool broad = t.cls == PathClass::root || t.cls == PathClass::home_root ||
                    resolved_dir == ctx.project_root ||
-                   (t.cls == PathClass::system &&
-                    resolved_dir.find('/', 1) == std::string::npos);
-      if (broad && !bounded) s.facts.set("global", "glob " + t.raw + " covers all of " + resolved_dir);
+                   (t.cls == PathClass::system && resolved_dir.find('/', 1) == std::string::npos);
+      if (broad && !bounded)
+        s.facts.set("global", "glob " + t.raw + " covers all of " + resolved_dir);
     }
   } else {
     t.cls = PathClass::unknown;
@@ -150,7 +151,8 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
   }
   if (!t.resolved.empty() && !glob && !bounded) {
     if (t.cls == PathClass::root) s.facts.set("global", "targets / (the whole filesystem)");
-    if (t.cls == PathClass::home_root) s.facts.set("global", "targets the home directory " + t.resolved);
+    if (t.cls == PathClass::home_root)
+      s.facts.set("global", "targets the home directory " + t.resolved);
     if (t.cls == PathClass::system && t.resolved.find('/', 1) == std::string::npos)
       s.facts.set("global", "targets the system directory " + t.resolved);
     if (!ctx.project_root.empty() && t.resolved == ctx.project_root)
@@ -197,7 +199,7 @@ void git_facts(Subject& s, const Ctx& c, const FlagSet& flags) {
   if (sub == "push") {
     if (flags.has("--all") || flags.has("--mirror"))
       s.facts.set("global", flags.has("--mirror") ? "git push --mirror rewrites every ref"
-                                                   : "git push --all pushes every branch");
+                                                  : "git push --all pushes every branch");
     bool deleting = flags.has("--delete") || flags.has("-d");
     std::vector<std::string> branches;
     for (size_t i = 2; i < pos.size(); ++i) {  // pos[1] is the remote
@@ -218,7 +220,8 @@ void git_facts(Subject& s, const Ctx& c, const FlagSet& flags) {
       branches.push_back(c.action.ctx.vcs_branch);
     for (const auto& b : branches) {
       if (protected_branch(b))
-        s.facts.set("prod", std::string(deleting ? "deletes" : "pushes to") + " protected branch " + b);
+        s.facts.set("prod",
+                    std::string(deleting ? "deletes" : "pushes to") + " protected branch " + b);
     }
     if (deleting) s.facts.set("branch_delete", "git push --delete");
     if (pos.size() >= 2) prod_check(s, c, "git remote", pos[1]);
@@ -241,7 +244,8 @@ void cloud_facts(Subject& s, const Ctx& c) {
     if (s.positionals.size() >= 3 && s.positionals[0] == "config" &&
         s.positionals[1] == "use-context")
       prod_check(s, c, "kube context", s.positionals[2]);
-    if (n == "kubectx" && !s.positionals.empty()) prod_check(s, c, "kube context", s.positionals[0]);
+    if (n == "kubectx" && !s.positionals.empty())
+      prod_check(s, c, "kube context", s.positionals[0]);
   }
   if (n == "aws" || n == "sam" || n == "cdk" || n == "eksctl" || n == "copilot" || n == "sst" ||
       n == "serverless" || n == "sls") {
@@ -280,7 +284,8 @@ void cloud_facts(Subject& s, const Ctx& c) {
       prod_check(s, c, "terraform workspace", s.positionals[2]);
     if (!c.action.ctx.cwd.empty() && !c.action.ctx.project_root.empty() &&
         c.action.ctx.cwd.size() > c.action.ctx.project_root.size())
-      prod_check(s, c, "terraform working dir", c.action.ctx.cwd.substr(c.action.ctx.project_root.size()));
+      prod_check(s, c, "terraform working dir",
+                 c.action.ctx.cwd.substr(c.action.ctx.project_root.size()));
   }
   if (n == "pulumi") {
     for (auto o : {"--stack", "-s"})
@@ -294,7 +299,8 @@ void cloud_facts(Subject& s, const Ctx& c) {
       for (const auto& v : opt(o)) prod_check(s, c, "helmfile environment", v);
   }
   if (is_db_client(n) || s.origin == "mcp-sql") {
-    for (auto o : {"-h", "--host", "--url", "-d", "--dbname", "--uri", "--db-url", "--database-url"})
+    for (auto o :
+         {"-h", "--host", "--url", "-d", "--dbname", "--uri", "--db-url", "--database-url"})
       for (const auto& v : opt(o)) prod_check(s, c, std::string("database ") + o, v);
     for (const auto& a : s.positionals) {
       if (a.find("://") != std::string::npos || a.find('$') != std::string::npos)
@@ -305,8 +311,8 @@ void cloud_facts(Subject& s, const Ctx& c) {
       if (auto* v = env(e)) prod_check(s, c, e, *v);
   }
   // Framework environments apply to any command that reads them (rails, rake, manage.py, npm run).
-  for (auto e : {"RAILS_ENV", "RACK_ENV", "NODE_ENV", "APP_ENV", "MIX_ENV", "DJANGO_SETTINGS_MODULE",
-                 "ENVIRONMENT", "STAGE", "DEPLOY_ENV"}) {
+  for (auto e : {"RAILS_ENV", "RACK_ENV", "NODE_ENV", "APP_ENV", "MIX_ENV",
+                 "DJANGO_SETTINGS_MODULE", "ENVIRONMENT", "STAGE", "DEPLOY_ENV"}) {
     // Only variables set for this command (in the line), not the agent's whole environment, to
     // avoid marking every `ls` in a shell that exports NODE_ENV=production.
     for (const auto& [k, v] : s.env) {
@@ -342,7 +348,8 @@ void cloud_facts(Subject& s, const Ctx& c) {
     for (const auto& a : args) {
       std::string u;
       for (char ch : a) u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      if (u == "FLUSHALL" || u == "FLUSHDB") s.facts.set("global", "Redis " + u + " deletes every key");
+      if (u == "FLUSHALL" || u == "FLUSHDB")
+        s.facts.set("global", "Redis " + u + " deletes every key");
     }
   }
 }
@@ -354,14 +361,36 @@ bool is_env_setup_eval(const SimpleCommand& cmd) {
   std::string_view t = cmd.argv[1].text;
   if (t.substr(0, 2) != "$(" || t.back() != ')') return false;
   t = t.substr(2, t.size() - 3);
-  static const char* const k_generators[] = {
-      "ssh-agent -s", "ssh-agent", "direnv export bash", "direnv export zsh", "pyenv init -",
-      "pyenv init --path", "pyenv virtualenv-init -", "rbenv init -", "nodenv init -",
-      "brew shellenv", "/opt/homebrew/bin/brew shellenv", "/home/linuxbrew/.linuxbrew/bin/brew shellenv",
-      "opam env", "conda shell.bash hook", "starship init bash", "starship init zsh",
-      "zoxide init bash", "zoxide init zsh", "fnm env", "keychain --eval", "gpg-agent --daemon",
-      "dircolors", "dircolors -b", "luarocks path", "thefuck --alias", "mise activate bash",
-      "rtx activate bash", "goenv init -", "jenv init -", "minikube docker-env"};
+  static const char* const k_generators[] = {"ssh-agent -s",
+                                             "ssh-agent",
+                                             "direnv export bash",
+                                             "direnv export zsh",
+                                             "pyenv init -",
+                                             "pyenv init --path",
+                                             "pyenv virtualenv-init -",
+                                             "rbenv init -",
+                                             "nodenv init -",
+                                             "brew shellenv",
+                                             "/opt/homebrew/bin/brew shellenv",
+                                             "/home/linuxbrew/.linuxbrew/bin/brew shellenv",
+                                             "opam env",
+                                             "conda shell.bash hook",
+                                             "starship init bash",
+                                             "starship init zsh",
+                                             "zoxide init bash",
+                                             "zoxide init zsh",
+                                             "fnm env",
+                                             "keychain --eval",
+                                             "gpg-agent --daemon",
+                                             "dircolors",
+                                             "dircolors -b",
+                                             "luarocks path",
+                                             "thefuck --alias",
+                                             "mise activate bash",
+                                             "rtx activate bash",
+                                             "goenv init -",
+                                             "jenv init -",
+                                             "minikube docker-env"};
   for (const char* g : k_generators) {
     if (t == g) return true;
   }
@@ -400,8 +429,8 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
 
   const std::string cwd = cmd.cwd.empty() ? std::string() : cmd.cwd;
   auto flags = flags_of(s.args);
-  const bool writer = is_writer_command(s.name) ||
-                      ((s.name == "sed" || s.name == "perl") && (flags.has("-i") || flags.has("--in-place")));
+  const bool writer = is_writer_command(s.name) || ((s.name == "sed" || s.name == "perl") &&
+                                                    (flags.has("-i") || flags.has("--in-place")));
   // Redirections.
   for (const auto& r : cmd.redirects) {
     using shell::RedirectOp;
@@ -456,7 +485,8 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
     write_opt({"-t", "--target-directory"});
   if (s.name == "curl") write_opt({"-o", "--output"});
   if (s.name == "wget") write_opt({"-O", "--output-document"});
-  if (s.name == "tar" && (flags.has("-x") || flags.has("--extract"))) write_opt({"-C", "--directory"});
+  if (s.name == "tar" && (flags.has("-x") || flags.has("--extract")))
+    write_opt({"-C", "--directory"});
   bool find_expr = false;
   bool after_dd = false;
   const size_t n_args = cmd.argv.size();
@@ -488,8 +518,8 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
   for (size_t k = 0; k < positional_idx.size(); ++k) {
     const Word& w = cmd.argv[positional_idx[k]];
     const std::string& a = w.text;
-    bool path_like = file_cmd || is_find || looks_like_path(a) || (w.glob && !w.quoted) ||
-                     (w.dynamic && writer);
+    bool path_like =
+        file_cmd || is_find || looks_like_path(a) || (w.glob && !w.quoted) || (w.dynamic && writer);
     if (s.name == "git" || s.name == "kubectl" || s.name == "helm" || s.name == "docker") {
       path_like = looks_like_path(a) && (a[0] == '/' || a[0] == '~' || a[0] == '.');
     }
@@ -515,8 +545,9 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
     t.dynamic = true;
     t.write = true;
     s.facts.targets.push_back(t);
-    s.facts.set("dynamic_target", "arguments supplied at run time by " +
-                                      (cmd.wrappers.empty() ? std::string("a wrapper") : cmd.wrappers.back()));
+    s.facts.set("dynamic_target",
+                "arguments supplied at run time by " +
+                    (cmd.wrappers.empty() ? std::string("a wrapper") : cmd.wrappers.back()));
   }
   // curl -d @file / -T file / -F x=@file read local files to send them.
   if (s.name == "curl" || s.name == "http" || s.name == "xh" || s.name == "wget") {
@@ -545,10 +576,11 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
   if (flags.has("-r") || flags.has("-R") || flags.has("--recursive") ||
       ((s.name == "cp" || s.name == "rsync") && flags.has("-a")))
     s.facts.set("recursive", s.name);
-  if (s.name == "rsync" && (flags.has("--delete") || flags.has("--delete-before") ||
-                            flags.has("--delete-after") || flags.has("--delete-during") ||
-                            flags.has("--delete-excluded") || flags.has("--mirror")))
-    s.facts.set("mirror_delete", "rsync --delete removes destination files missing from the source");
+  if (s.name == "rsync" &&
+      (flags.has("--delete") || flags.has("--delete-before") || flags.has("--delete-after") ||
+       flags.has("--delete-during") || flags.has("--delete-excluded") || flags.has("--mirror")))
+    s.facts.set("mirror_delete",
+                "rsync --delete removes destination files missing from the source");
   if (is_network_command(s.name)) s.facts.set("network", s.name);
   if (s.name == "git") git_facts(s, c, flags);
   cloud_facts(s, c);
@@ -613,13 +645,15 @@ void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& s
         if (!w.dynamic) continue;
         // A credential in an Authorization header is how APIs are meant to be called; exfiltration
         // puts secrets in bodies, URLs and uploads.
-        bool auth_header = k > 1 && (ci.argv[k - 1].text == "-H" || ci.argv[k - 1].text == "--header") &&
-                           (w.text.rfind("Authorization:", 0) == 0 || w.text.rfind("authorization:", 0) == 0 ||
-                            w.text.rfind("PRIVATE-TOKEN:", 0) == 0 || w.text.rfind("X-API-Key:", 0) == 0 ||
-                            w.text.rfind("x-api-key:", 0) == 0);
+        bool auth_header =
+            k > 1 && (ci.argv[k - 1].text == "-H" || ci.argv[k - 1].text == "--header") &&
+            (w.text.rfind("Authorization:", 0) == 0 || w.text.rfind("authorization:", 0) == 0 ||
+             w.text.rfind("PRIVATE-TOKEN:", 0) == 0 || w.text.rfind("X-API-Key:", 0) == 0 ||
+             w.text.rfind("x-api-key:", 0) == 0);
         if (auth_header) continue;
         std::string up;
-        for (char ch : w.text) up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        for (char ch : w.text)
+          up += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         for (auto key : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "ACCESS_KEY",
                          "PRIVATE_KEY", "CREDENTIAL"}) {
           if (up.find(key) != std::string::npos) {
@@ -643,7 +677,8 @@ bool has_wrapper(const SimpleCommand& cmd, std::string_view w) {
 // Commands that receive their arguments at run time (find -exec CMD {}, ... | xargs CMD) get the
 // targets the feeding command makes knowable: find's starting points, the literal words of an
 // upstream echo/printf, or "everything in DIR" for an upstream ls.
-void inherit_runtime_targets(const shell::ShellParse& parse, std::vector<Subject>& subjects, const Ctx& c) {
+void inherit_runtime_targets(const shell::ShellParse& parse, std::vector<Subject>& subjects,
+                             const Ctx& c) {
   const auto& cmds = parse.commands;
   for (size_t i = 0; i < cmds.size(); ++i) {
     const auto& ci = cmds[i];
@@ -667,7 +702,8 @@ void inherit_runtime_targets(const shell::ShellParse& parse, std::vector<Subject
     if (!has_wrapper(ci, "xargs") || ci.pipeline < 0 || ci.pipeline_pos == 0) continue;
     for (size_t j = 0; j < cmds.size(); ++j) {
       const auto& cj = cmds[j];
-      if (cj.pipeline != ci.pipeline || cj.pipeline_pos + 1 != ci.pipeline_pos || cj.depth != ci.depth)
+      if (cj.pipeline != ci.pipeline || cj.pipeline_pos + 1 != ci.pipeline_pos ||
+          cj.depth != ci.depth)
         continue;
       if (cj.name == "echo" || cj.name == "printf") {
         for (size_t k = 1; k < cj.argv.size(); ++k) {
@@ -797,7 +833,8 @@ ArgKind classify_arg(std::string_view key, std::string_view value) {
   std::string_view v = value;
   while (!v.empty() && (v[0] == ' ' || v[0] == '\n')) v.remove_prefix(1);
   std::string head;
-  for (char ch : v.substr(0, 10)) head += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  for (char ch : v.substr(0, 10))
+    head += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   for (auto kw : {"DROP ", "TRUNCATE ", "DELETE FROM", "UPDATE ", "ALTER TABLE"}) {
     if (starts_with(head, kw)) return ArgKind::sql;
   }

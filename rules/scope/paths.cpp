@@ -24,15 +24,16 @@ std::string_view basename_of(std::string_view p) {
 }
 
 constexpr std::array<std::string_view, 11> k_home_secrets{
-    ".ssh",  ".aws",    ".config/gcloud",   ".kube",      ".docker/config.json", ".gnupg",
-    ".netrc", ".git-credentials", ".config/gh", ".npmrc", ".pypirc"};
+    ".ssh",   ".aws",   ".config/gcloud",   ".kube",      ".docker/config.json",
+    ".gnupg", ".netrc", ".git-credentials", ".config/gh", ".npmrc",
+    ".pypirc"};
 
 constexpr std::array<std::string_view, 20> k_system_dirs{
-    "/etc",  "/usr", "/bin",  "/sbin", "/lib",  "/lib32", "/lib64", "/libx32", "/boot", "/dev",
-    "/proc", "/sys", "/var",  "/opt",  "/srv",  "/root",  "/home",  "/snap",   "/run",  "/mnt"};
+    "/etc",  "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev",
+    "/proc", "/sys", "/var", "/opt",  "/srv", "/root",  "/home",  "/snap",   "/run",  "/mnt"};
 
 constexpr std::array<std::string_view, 4> k_env_templates{".env.example", ".env.sample",
-                                                           ".env.template", ".env.dist"};
+                                                          ".env.template", ".env.dist"};
 
 }  // namespace
 
@@ -86,11 +87,13 @@ bool is_self_path(std::string_view p, std::string_view home) {
   if (has_prefix_dir(p, "/etc/blastwall")) return true;
   if (!home.empty()) {
     std::string h(home);
-    if (has_prefix_dir(p, h + "/.config/blastwall") || has_prefix_dir(p, h + "/.local/state/blastwall"))
+    if (has_prefix_dir(p, h + "/.config/blastwall") ||
+        has_prefix_dir(p, h + "/.local/state/blastwall"))
       return true;
   }
   // Any .blastwall/ directory (project policy) and the binary itself.
-  if (p.find("/.blastwall/") != std::string_view::npos || basename_of(p) == ".blastwall") return true;
+  if (p.find("/.blastwall/") != std::string_view::npos || basename_of(p) == ".blastwall")
+    return true;
   auto base = basename_of(p);
   if (base == "blastwall") {
     auto dir = p.substr(0, p.size() - base.size());
@@ -119,9 +122,9 @@ PathClass classify_path(std::string_view p, const ActionContext& ctx, const Scop
   const std::string& home = ctx.home;
   if (!home.empty() && p == home) return PathClass::home_root;
   auto base = basename_of(p);
-  if (base == ".env" || (base.substr(0, 5) == ".env." &&
-                         std::find(k_env_templates.begin(), k_env_templates.end(), base) ==
-                             k_env_templates.end()))
+  if (base == ".env" ||
+      (base.substr(0, 5) == ".env." &&
+       std::find(k_env_templates.begin(), k_env_templates.end(), base) == k_env_templates.end()))
     return PathClass::home_secret;
   if (!home.empty()) {
     for (auto s : k_home_secrets) {
@@ -131,8 +134,8 @@ PathClass classify_path(std::string_view p, const ActionContext& ctx, const Scop
   for (const auto& t : config.temp_dirs) {
     if (has_prefix_dir(p, t)) return PathClass::temp;
   }
-  if (auto it = ctx.env.find("TMPDIR"); it != ctx.env.end() && it->second.size() > 1 &&
-                                        has_prefix_dir(p, it->second))
+  if (auto it = ctx.env.find("TMPDIR");
+      it != ctx.env.end() && it->second.size() > 1 && has_prefix_dir(p, it->second))
     return PathClass::temp;
   if (!ctx.project_root.empty() && has_prefix_dir(p, ctx.project_root))
     return PathClass::inside_project;

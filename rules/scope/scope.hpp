@@ -1,6 +1,7 @@
 // Scope analysis: turns an Action (and, for shell, its parse) into Subjects — the units rules are
 // evaluated against — each carrying its fields and facts (targets and path classes, global, prod,
-// recursive, remote_exec, secrets, self, ...). Pure: no I/O, no clock. Thread-safe (no shared state).
+// recursive, remote_exec, secrets, self, ...). Pure: no I/O, no clock. Thread-safe (no shared
+// state).
 #pragma once
 
 #include <string>
@@ -26,20 +27,20 @@ struct Subject {
   uint32_t begin = 0, end = 0;
 
   // shell
-  std::string name;                      // command name after unwrapping ("" when dynamic)
+  std::string name;  // command name after unwrapping ("" when dynamic)
   std::string argv0;
   std::vector<std::string> args;         // argv[1..]
   std::vector<std::string> positionals;  // non-option args (known option values skipped)
   std::string argv_joined;
-  std::string line;                      // the shell text this subject was parsed from
-  std::vector<std::string> redirects;    // files written by redirections (resolved)
+  std::string line;                    // the shell text this subject was parsed from
+  std::vector<std::string> redirects;  // files written by redirections (resolved)
   std::string stdin_from;
   std::vector<std::string> wrappers;
   std::string origin;
   std::vector<std::pair<std::string, std::string>> env;  // effective variables (line, then agent)
-  std::vector<std::string> sql;          // SQL statements carried by this subject
-  bool informational = false;            // `--help` and similar: rules are not evaluated
-  bool bounded = false;                  // find with name/time/size predicates: targets are narrowed
+  std::vector<std::string> sql;                          // SQL statements carried by this subject
+  bool informational = false;  // `--help` and similar: rules are not evaluated
+  bool bounded = false;        // find with name/time/size predicates: targets are narrowed
 
   // file / net / mcp
   std::string path;  // resolved
@@ -76,7 +77,8 @@ struct Analysis {
 [[nodiscard]] bool is_self_path(std::string_view resolved, std::string_view home);
 // Whole-token match against production patterns ("prod-eu" yes, "product" no).
 [[nodiscard]] bool matches_prod(std::string_view value, const std::vector<std::string>& patterns);
-[[nodiscard]] bool matches_branch(std::string_view branch, const std::vector<std::string>& patterns);
+[[nodiscard]] bool matches_branch(std::string_view branch,
+                                  const std::vector<std::string>& patterns);
 
 // SQL facts for one statement: sets global / sql_unbounded / sql_drop ... on `facts`.
 void analyze_sql(std::string_view statement, Facts& facts);

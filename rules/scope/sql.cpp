@@ -1,5 +1,5 @@
-// SQL (and Mongo/Redis command) breadth facts. Not a SQL parser: a tokenizer that skips comments and
-// string literals, enough to tell DROP/TRUNCATE and a DELETE/UPDATE without WHERE.
+// SQL (and Mongo/Redis command) breadth facts. Not a SQL parser: a tokenizer that skips comments
+// and string literals, enough to tell DROP/TRUNCATE and a DELETE/UPDATE without WHERE.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,8 +71,8 @@ void analyze_sql(std::string_view statement, Facts& facts) {
     for (k = 1; k < t.size(); ++k) {
       if (t[k] == "(") ++depth;
       if (t[k] == ")") --depth;
-      if (depth == 0 && (t[k] == "DELETE" || t[k] == "UPDATE" || t[k] == "SELECT" ||
-                         t[k] == "INSERT"))
+      if (depth == 0 &&
+          (t[k] == "DELETE" || t[k] == "UPDATE" || t[k] == "SELECT" || t[k] == "INSERT"))
         break;
     }
     if (k >= t.size()) return;

@@ -3,11 +3,12 @@
 //
 // Two stages, both behind parse_shell():
 //   1. parser.cpp  — lexer + grammar + expansion (quotes, $'..', $VAR/${VAR} with constant
-//      propagation, ~, brace expansion, $( ) / backticks / <( ) recursively, here-docs, redirections,
-//      compound commands). Produces RawCommands.
-//   2. unwrap.cpp  — wrappers (sudo, env, command, exec, nohup, nice, timeout, xargs, find -exec, ...),
-//      `bash -c`, eval, source, interpreter one-liners (python -c, node -e, ...), here-doc bodies fed
-//      to shells/interpreters, `base64 -d | sh`. Produces the final SimpleCommands.
+//      propagation, ~, brace expansion, $( ) / backticks / <( ) recursively, here-docs,
+//      redirections, compound commands). Produces RawCommands.
+//   2. unwrap.cpp  — wrappers (sudo, env, command, exec, nohup, nice, timeout, xargs, find -exec,
+//   ...),
+//      `bash -c`, eval, source, interpreter one-liners (python -c, node -e, ...), here-doc bodies
+//      fed to shells/interpreters, `base64 -d | sh`. Produces the final SimpleCommands.
 #pragma once
 
 #include <cstdint>
@@ -20,11 +21,12 @@ namespace blastwall::shell {
 
 // One word after expansion and quote removal.
 struct Word {
-  std::string text;      // expanded value (quotes removed). Dynamic parts are kept as written.
-  bool quoted = false;   // any part was quoted
-  bool glob = false;     // contains an UNQUOTED *, ? or [...] (kept as a glob, not expanded)
-  bool dynamic = false;  // contains an expansion that could not be resolved ($UNKNOWN, $(cmd), $((..)))
-  uint32_t begin = 0;    // byte span in the ORIGINAL top-level line (0,0 when synthesized)
+  std::string text;     // expanded value (quotes removed). Dynamic parts are kept as written.
+  bool quoted = false;  // any part was quoted
+  bool glob = false;    // contains an UNQUOTED *, ? or [...] (kept as a glob, not expanded)
+  bool dynamic =
+      false;  // contains an expansion that could not be resolved ($UNKNOWN, $(cmd), $((..)))
+  uint32_t begin = 0;  // byte span in the ORIGINAL top-level line (0,0 when synthesized)
   uint32_t end = 0;
 };
 
@@ -42,9 +44,9 @@ enum class RedirectOp {
 
 struct Redirect {
   RedirectOp op = RedirectOp::write;
-  int fd = -1;          // explicit fd number, -1 when defaulted
-  Word target;          // file name (for heredoc: the delimiter word)
-  std::string body;     // here-doc body (expanded unless the delimiter was quoted) / here-string
+  int fd = -1;       // explicit fd number, -1 when defaulted
+  Word target;       // file name (for heredoc: the delimiter word)
+  std::string body;  // here-doc body (expanded unless the delimiter was quoted) / here-string
   bool body_literal = false;  // here-doc delimiter was quoted: body not expanded
 };
 
@@ -63,19 +65,22 @@ struct SimpleCommand {
   std::vector<Word> argv;               // argv[0] is the command name as resolved (see name)
   std::vector<Assignment> assignments;  // prefix assignments (FOO=1 cmd) and bare assignments
   std::vector<Redirect> redirects;
-  std::string name;                     // basename of argv[0] after unwrapping (/bin/rm -> rm, \rm -> rm)
-  std::vector<std::string> wrappers;    // chain that led here, outermost first: "sudo", "bash -c", "xargs"
-  std::string origin = "shell";         // shell | heredoc | eval | bash -c | python -c | base64 | xargs | find -exec | ...
-  std::string cwd;                      // cwd this command runs in (after literal `cd`); empty = unknown
-  std::map<std::string, std::string> env;  // known variables in effect (assignments, export, env X=..)
-  bool dynamic_verb = false;            // command name computed at run time and not resolvable
-  bool dynamic_args = false;            // receives extra args at run time (xargs, parallel, find -exec {})
-  bool background = false;              // ended by &
-  int pipeline = -1;                    // index of the pipeline it belongs to (same index = same pipe)
-  int pipeline_pos = 0;                 // 0 = first stage
-  std::string stdin_from;               // name of the previous pipeline stage feeding stdin, if any
-  int depth = 0;                        // nesting depth ($(), bash -c, eval, ...)
-  uint32_t begin = 0;                   // span in the ORIGINAL top-level line
+  std::string name;  // basename of argv[0] after unwrapping (/bin/rm -> rm, \rm -> rm)
+  std::vector<std::string>
+      wrappers;  // chain that led here, outermost first: "sudo", "bash -c", "xargs"
+  std::string origin =
+      "shell";  // shell | heredoc | eval | bash -c | python -c | base64 | xargs | find -exec | ...
+  std::string cwd;  // cwd this command runs in (after literal `cd`); empty = unknown
+  std::map<std::string, std::string>
+      env;                    // known variables in effect (assignments, export, env X=..)
+  bool dynamic_verb = false;  // command name computed at run time and not resolvable
+  bool dynamic_args = false;  // receives extra args at run time (xargs, parallel, find -exec {})
+  bool background = false;    // ended by &
+  int pipeline = -1;          // index of the pipeline it belongs to (same index = same pipe)
+  int pipeline_pos = 0;       // 0 = first stage
+  std::string stdin_from;     // name of the previous pipeline stage feeding stdin, if any
+  int depth = 0;              // nesting depth ($(), bash -c, eval, ...)
+  uint32_t begin = 0;         // span in the ORIGINAL top-level line
   uint32_t end = 0;
 
   // argv joined with single spaces (for messages and regex fields).
@@ -106,9 +111,9 @@ struct ShellEnv {
 struct ShellParse {
   std::vector<SimpleCommand> commands;  // every simple command that would run, in source order
   std::vector<Snippet> snippets;        // non-shell code found (interpreter bodies, SQL)
-  bool complete = true;        // false when something could not be parsed or was cut by a limit
-  bool fail_closed = false;    // the whole line must not be allowed (limits, unterminated quote, ...)
-  std::string fail_reason;     // one line, for the verdict
+  bool complete = true;      // false when something could not be parsed or was cut by a limit
+  bool fail_closed = false;  // the whole line must not be allowed (limits, unterminated quote, ...)
+  std::string fail_reason;   // one line, for the verdict
   std::vector<std::string> trace;  // human-readable parse trace for --explain
 };
 
@@ -127,8 +132,9 @@ struct ShellParse {
 //   nothing themselves, but substitutions inside them are emitted.
 // - An outermost `for` loop over up to 16 literal words is unrolled (its body is emitted once
 //   per item with the variable bound); otherwise the loop variable is dynamic. An outermost loop
-//   whose body changes variables or the cwd is parsed a second time with those values dynamic. Variables set and `cd`
-//   inside conditional bodies (if/case/loops/functions) become dynamic/unknown afterwards.
+//   whose body changes variables or the cwd is parsed a second time with those values dynamic.
+//   Variables set and `cd` inside conditional bodies (if/case/loops/functions) become
+//   dynamic/unknown afterwards.
 // - On a parse failure the commands parsed before it are kept (fail_closed is set regardless).
 [[nodiscard]] ShellParse parse_raw(std::string_view line, const ShellEnv& env, const Limits& limits,
                                    int depth = 0);

@@ -18,8 +18,8 @@
 //   base64/hex/rev decoding of one); a decoder over unknown input makes the consumer a dynamic
 //   verb; a payload that does not decode to text fails the parse closed.
 #include <algorithm>
-#include <map>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -633,8 +633,8 @@ class Unwrapper {
   }
 
   // Runs a script written earlier in this line, if we know its content. True when handled.
-  bool run_written_script(const SimpleCommand& cmd, const std::string& path, const std::string& label,
-                          int nesting) {
+  bool run_written_script(const SimpleCommand& cmd, const std::string& path,
+                          const std::string& label, int nesting) {
     auto it = m_written.find(script_key(cmd, path));
     if (it == m_written.end()) return false;
     trace("unwrap: " + label + " runs " + path + ", written earlier in this line");

@@ -42,7 +42,7 @@ struct ProcessRun {
 
 // Spawns argv with the given environment, writes input to its stdin and closes it.
 ProcessRun run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                const std::string& input, int timeout_ms) {
+                       const std::string& input, int timeout_ms) {
   ProcessRun r;
   int in_pipe[2], out_pipe[2];
   if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) return r;
