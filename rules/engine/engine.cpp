@@ -76,6 +76,8 @@ bool parse_field(const std::string& name, Field& field, std::string& env_name) {
 
 namespace {
 
+constexpr size_t k_max_command_bytes = 256u << 10;
+
 // ---------------------------------------------------------------- compile
 
 struct CompileState {
@@ -728,7 +730,11 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
   try {
     const auto& comp = m_impl->compiled;
     const auto& policy = m_impl->policy;
-    auto analysis = scope::analyze(action, m_impl->scope_config);
+    // Commands agents really send are far below 256 KiB; anything larger is refused before it is
+    // scanned (fail closed, ask), which keeps the worst case of every surface bounded.
+    shell::Limits limits;
+    limits.max_input_bytes = k_max_command_bytes;
+    auto analysis = scope::analyze(action, m_impl->scope_config, limits);
     if (options.explain) v.explanation = analysis.trace;
     Decision best = Decision::allow;
     std::string best_reason;
