@@ -6,10 +6,14 @@ bin=${1:?usage: check.sh BLASTWALL}
 command -v hyperfine >/dev/null || { echo "hyperfine missing (apt-get install hyperfine)"; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config
-hyperfine -N --warmup 20 --runs 300 --export-json "$tmp/check.json" \
-  -i "$bin check --no-audit 'git status'" \
-  -i "$bin check --no-audit 'rm -rf ~'" \
-  -i "$bin check --no-audit 'kubectl --context prod delete deploy api'"
+# check exits 1/2 for ask/deny by design, hence --ignore-failure. /bin/true is the floor: what a
+# fork+exec costs on this machine at all.
+hyperfine -N --warmup 20 --runs 300 --ignore-failure --export-json "$tmp/check.json" \
+  "/bin/true" \
+  "$bin --version" \
+  "$bin check --no-audit 'git status'" \
+  "$bin check --no-audit 'rm -rf ~'" \
+  "$bin check --no-audit 'kubectl --context prod delete deploy api'"
 python3 - "$tmp/check.json" <<'PY'
 import json, sys, statistics
 for r in json.load(open(sys.argv[1]))["results"]:
