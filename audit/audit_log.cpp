@@ -322,6 +322,7 @@ Result<bool> AuditLog::open_db() {
   }
   m_db = db;
   sqlite3_busy_timeout(m_db, m_opts.busy_timeout_ms);
+
   std::string err;
   if (!m_opts.read_only) {
     ::chmod(m_opts.path.c_str(), 0600);

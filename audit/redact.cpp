@@ -2,9 +2,11 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace blastwall::audit {
@@ -18,6 +20,24 @@ struct Pattern {
   std::string_view regex;
   bool mysql_only = false;  // `-pSECRET` is only a password for the MySQL client family
 };
+
+// Literal hints (lower case): a pattern can only match a text containing one of its hints. Most
+// strings contain none, so most patterns are never compiled in a short-lived hook process.
+constexpr std::array<std::array<std::string_view, 6>, 13> k_hints{{
+    {"private key"},
+    {"://"},
+    {"authorization"},
+    {"bearer"},
+    {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"},
+    {"akia", "asia"},
+    {"xox"},
+    {"sk-"},
+    {"aiza"},
+    {"eyj"},
+    {"pass", "token", "secret", "key"},
+    {"-p"},
+    {"token", "secret", "key", "pass", "pwd", "credential"},
+}};
 
 constexpr std::array<Pattern, 13> k_patterns{{
     {"private_key",
@@ -40,23 +60,39 @@ constexpr std::array<Pattern, 13> k_patterns{{
      R"((?i)(\b(?:[A-Za-z0-9_.\-]*(?:token|secret|_key|apikey|_pass|passwd|pwd|credentials?)|[A-Za-z0-9_.\-]*passw(?:or)?d[A-Za-z0-9_\-]*)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&|})]+)())"},
 }};
 
-struct Compiled {
-  std::vector<std::unique_ptr<RE2>> patterns;
-  std::unique_ptr<RE2> mysql;
-  Compiled() {
+// Patterns compile on first use (thread-safe), so a process pays only for what its text needs.
+class Compiled {
+ public:
+  const RE2& pattern(size_t i) {
+    std::call_once(m_once[i], [&] {
+      m_patterns[i] = std::make_unique<RE2>(
+          re2::StringPiece(k_patterns[i].regex.data(), k_patterns[i].regex.size()), options());
+    });
+    return *m_patterns[i];
+  }
+  const RE2& mysql() {
+    std::call_once(m_mysql_once, [&] {
+      m_mysql = std::make_unique<RE2>(R"(\b(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport)\b)",
+                                      options());
+    });
+    return *m_mysql;
+  }
+
+ private:
+  static RE2::Options options() {
     RE2::Options o;
     o.set_log_errors(false);
     o.set_max_mem(64 << 20);
-    for (const auto& p : k_patterns) {
-      patterns.push_back(
-          std::make_unique<RE2>(re2::StringPiece(p.regex.data(), p.regex.size()), o));
-    }
-    mysql = std::make_unique<RE2>(R"(\b(?:mysql|mariadb|mysqldump|mysqladmin|mysqlimport)\b)", o);
+    return o;
   }
+  std::array<std::once_flag, k_patterns.size()> m_once;
+  std::array<std::unique_ptr<RE2>, k_patterns.size()> m_patterns;
+  std::once_flag m_mysql_once;
+  std::unique_ptr<RE2> m_mysql;
 };
 
-const Compiled& compiled() {
-  static const Compiled c;  // immutable after construction (thread-safe static init)
+Compiled& compiled() {
+  static Compiled c;
   return c;
 }
 
@@ -111,18 +147,28 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 std::string redact_text(std::string_view text) {
-  const auto& c = compiled();
+  auto& c = compiled();
+  std::string lower(text);
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   std::string s(text);
   bool mysql_checked = false, mysql = false;
   for (size_t i = 0; i < k_patterns.size(); ++i) {
+    bool hinted = false;
+    for (auto hint : k_hints[i]) {
+      if (!hint.empty() && lower.find(hint) != std::string::npos) {
+        hinted = true;
+        break;
+      }
+    }
+    if (!hinted) continue;
     if (k_patterns[i].mysql_only) {
       if (!mysql_checked) {
-        mysql = RE2::PartialMatch(s, *c.mysql);
+        mysql = RE2::PartialMatch(s, c.mysql());
         mysql_checked = true;
       }
       if (!mysql) continue;
     }
-    s = apply(*c.patterns[i], k_patterns[i].kind, s);
+    s = apply(c.pattern(i), k_patterns[i].kind, s);
   }
   return s;
 }
