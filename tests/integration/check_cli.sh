@@ -7,6 +7,10 @@ bin=$1
 tmp=$(mktemp -d "$PWD/check_cli.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
 export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config
 mkdir -p "$HOME/project/.git" && echo 'ref: refs/heads/main' > "$HOME/project/.git/HEAD"
+# The build tree may itself be under /tmp: make only a dedicated directory temporary.
+mkdir -p "$XDG_CONFIG_HOME/blastwall" "$tmp/scratch"
+printf 'format: 1\ntemp_dirs: ["%s"]\n' "$tmp/scratch" > "$XDG_CONFIG_HOME/blastwall/policy.yaml"
+export TMPDIR=$tmp/scratch
 cd "$HOME/project"
 pass=0; fail=0
 expect() {  # expect EXIT DESCRIPTION -- command...

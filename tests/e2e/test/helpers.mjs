@@ -31,9 +31,15 @@ export function sandbox(t) {
     HOME: path.join(dir, "home"),
     XDG_STATE_HOME: path.join(dir, "state"),
     XDG_CONFIG_HOME: path.join(dir, "config"),
-    TMPDIR: process.env.TMPDIR ?? "/tmp",
+    TMPDIR: path.join(dir, "tmp"),
   };
   fs.mkdirSync(env.HOME, { recursive: true });
+  fs.mkdirSync(env.TMPDIR, { recursive: true });
+  // The checkout itself may live under /tmp (CI clones anywhere): only the sandbox's own tmp/ is
+  // temporary, so the workspace is judged as a project wherever the repository is.
+  fs.mkdirSync(path.join(env.XDG_CONFIG_HOME, "blastwall"), { recursive: true });
+  fs.writeFileSync(path.join(env.XDG_CONFIG_HOME, "blastwall", "policy.yaml"),
+                   `format: 1\ntemp_dirs: [${JSON.stringify(env.TMPDIR)}]\n`);
   fs.mkdirSync(path.join(dir, "work"), { recursive: true });
   const sb = {
     dir,
