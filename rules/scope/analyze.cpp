@@ -422,7 +422,18 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
   s.positionals = positionals_of(s.name, s.args);
   for (const auto& a : s.args) {
     if (a == "--") break;
-    if (a == "--help" || (a == "-h" && (s.name == "rm" || s.name == "git"))) s.informational = true;
+    // Help requests run nothing, but only trust them where the tool is known to print help and
+    // exit: `--help` as the very first argument, or anywhere for tools that handle it that way.
+    // A tool that ignores an unknown --help must not turn a destructive line into an allow.
+    static const char* const k_help_anywhere[] = {
+        "rm",     "git", "kubectl", "helm", "docker", "podman", "terraform", "tofu",
+        "pulumi", "dd",  "curl",    "psql", "mysql",  "npm",    "cargo"};
+    const bool first = &a == &s.args.front();
+    const bool known =
+        std::find_if(std::begin(k_help_anywhere), std::end(k_help_anywhere),
+                     [&](const char* n) { return s.name == n; }) != std::end(k_help_anywhere);
+    if ((a == "--help" && (first || known)) || (a == "-h" && (s.name == "rm" || s.name == "git")))
+      s.informational = true;
   }
   if (cmd.dynamic_verb && !is_env_setup_eval(cmd))
     s.facts.set("dynamic", "command name computed at run time: " + s.display);

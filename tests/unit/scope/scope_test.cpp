@@ -191,3 +191,17 @@ TEST(ScopeMcp, arguments_become_subjects) {
 
 }  // namespace
 }  // namespace blastwall::scope
+
+namespace blastwall::scope {
+namespace {
+
+TEST(ScopeHelp, help_is_trusted_only_where_tools_exit_on_it) {
+  EXPECT_TRUE(run("rm --help").subjects[0].informational);
+  EXPECT_TRUE(run("git push --force --help").subjects[0].informational);
+  EXPECT_TRUE(run("mkfs.ext4 --help").subjects[0].informational);
+  EXPECT_FALSE(run("find / -delete --help").subjects[0].informational);
+  EXPECT_FALSE(run("shred -u notes.txt --help").subjects[0].informational);
+}
+
+}  // namespace
+}  // namespace blastwall::scope
