@@ -47,5 +47,5 @@ allt.sort()
 q = lambda p: allt[min(len(allt) - 1, int(round(p / 100 * (len(allt) - 1))))]
 print("%-10s %7.2fms %7.2fms %7.2fms %7.2fms" % ("all", statistics.median(allt), q(95), q(99), allt[-1]))
 PY
-rows=$(sqlite3 "$work/audit.db" "select count(*) from actions" 2>/dev/null || echo "?")
+rows=$(sqlite3 "$work/audit.db" "select count(*) from events where type='action'" 2>/dev/null || echo "?")
 echo "audit rows written: $rows"

@@ -14,6 +14,7 @@
 #include "cli/cli.hpp"
 #include "cli/engine_setup.hpp"
 #include "cli/output.hpp"
+#include "cli/resident.hpp"
 #include "cli/test_context.hpp"
 #include "rules/pack/loader.hpp"
 #include "rules/pack/serialize.hpp"
@@ -108,7 +109,8 @@ struct CheckOptions {
 void record_check(const Action& action, const Verdict& v, const GlobalOptions& g) {
   audit::AuditOptions ao;
   ao.path = g.audit_db.empty() ? audit::default_audit_path() : g.audit_db;
-  auto log = audit::AuditLog::open(std::move(ao));
+  std::unique_ptr<audit::AuditLog> owned;
+  auto log = resident::audit_log(std::move(ao), owned);
   if (!log) {
     std::fprintf(stderr, "blastwall check: audit log unavailable: %s\n",
                  log.error().message.c_str());

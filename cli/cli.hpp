@@ -23,6 +23,11 @@ inline constexpr int k_exit_allow = 0;
 inline constexpr int k_exit_ask = 1;
 inline constexpr int k_exit_deny = 2;
 inline constexpr int k_exit_bad_input = 3;
+inline constexpr int k_exit_internal = 4;
+
+// Builds the app and runs one command (cli/run.cpp). served_only registers just the commands the
+// resident engine answers (check, hook).
+int run_cli(int argc, const char* const* argv, bool served_only);
 
 // cli/check_cmd.cpp
 void register_check(CLI::App& app, GlobalOptions& g);
@@ -41,5 +46,7 @@ void register_doctor(CLI::App& app, GlobalOptions& g);
 void register_mcp(CLI::App& app, GlobalOptions& g);
 void register_approvals(CLI::App& app, GlobalOptions& g);
 void register_pins(CLI::App& app, GlobalOptions& g);
+// cli/serve.cpp (resident engine)
+void register_serve(CLI::App& app, GlobalOptions& g);
 
 }  // namespace blastwall::cli

@@ -1,13 +1,16 @@
 #include "cli/engine_setup.hpp"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "cli/resident.hpp"
 #include "rules/pack/loader.hpp"
 
 namespace blastwall::cli {
@@ -29,10 +32,20 @@ std::string env_or(const char* name, const std::string& fallback) {
   return (v && *v) ? std::string(v) : fallback;
 }
 
+// This user's passwd entry (name, home), read once per process: the resident engine would
+// otherwise re-read /etc/passwd for every request.
+const std::pair<std::string, std::string>& passwd_entry() {
+  static const std::pair<std::string, std::string> entry = [] {
+    std::pair<std::string, std::string> e;
+    if (auto* pw = getpwuid(getuid())) e = {pw->pw_name, pw->pw_dir};
+    return e;
+  }();
+  return entry;
+}
+
 std::string home_dir() {
   if (const char* h = std::getenv("HOME"); h && *h) return h;
-  if (auto* pw = getpwuid(getuid())) return pw->pw_dir;
-  return {};
+  return passwd_entry().second;
 }
 
 // Nearest ancestor holding .git (a directory, or a file for worktrees).
@@ -71,6 +84,33 @@ std::string read_branch(const std::string& root) {
   return b;
 }
 
+// What an extra pack path holds, for the resident engine's cache key: every file's size, mtime and
+// inode (a directory is walked, as the loader walks it).
+std::string fingerprint(const std::string& path) {
+  std::string out = path;
+  auto add = [&out](const fs::path& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) {
+      out += "|" + p.string() + ":missing";
+      return;
+    }
+    out += "|" + p.string() + ":" + std::to_string(st.st_size) + ":" +
+           std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+           std::to_string(st.st_ino);
+  };
+  std::error_code ec;
+  add(path);
+  if (fs::is_directory(path, ec)) {
+    std::vector<fs::path> files;
+    for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+      files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) add(f);
+  }
+  return out;
+}
+
 }  // namespace
 
 void fill_context_from_os(ActionContext& ctx) {
@@ -79,14 +119,17 @@ void fill_context_from_os(ActionContext& ctx) {
     ctx.cwd = fs::current_path(ec).string();
   }
   if (ctx.home.empty()) ctx.home = home_dir();
-  if (ctx.user.empty()) {
-    if (auto* pw = getpwuid(getuid())) ctx.user = pw->pw_name;
-  }
+  if (ctx.user.empty()) ctx.user = passwd_entry().first;
+  std::string git_root;
+  bool looked = false;
   if (ctx.project_root.empty()) {
-    ctx.project_root = find_project_root(ctx.cwd);
-    if (ctx.project_root.empty()) ctx.project_root = ctx.cwd;
+    git_root = find_project_root(ctx.cwd);
+    looked = true;
+    ctx.project_root = git_root.empty() ? ctx.cwd : git_root;
   }
-  if (ctx.vcs_branch.empty()) ctx.vcs_branch = read_branch(find_project_root(ctx.cwd));
+  if (ctx.vcs_branch.empty()) {
+    ctx.vcs_branch = read_branch(looked ? git_root : find_project_root(ctx.cwd));
+  }
   // Only the variables scope analysis reads; the rest of the environment is none of our business
   // (and may hold secrets).
   static const char* const k_vars[] = {"AWS_PROFILE",
@@ -152,8 +195,26 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
     if (auto r = add_layer(PolicyLayer::Tier::explicit_file, setup.policy_file, true); !r)
       return r.error();
   }
+  // The resident engine keeps built engines; the key is everything this one is built from.
+  std::string key;
+  if (resident::active()) {
+    key = setup.builtin_packs ? "builtin\n" : "none\n";
+    for (const auto& l : layers) {
+      key += std::to_string(static_cast<int>(l.tier)) + "\n" + l.path + "\n" +
+             std::to_string(l.text.size()) + "\n" + l.text + "\n";
+    }
+  }
   auto policy = parse_policy_layers(layers);
   if (!policy) return policy.error();
+  std::vector<std::string> extra = setup.extra_packs;
+  extra.insert(extra.end(), policy->extra_pack_paths.begin(), policy->extra_pack_paths.end());
+  for (auto& p : extra) {
+    if (!p.empty() && p[0] == '~') p = home_dir() + p.substr(1);
+  }
+  if (resident::active()) {
+    for (const auto& p : extra) key += fingerprint(p) + "\n";
+    if (auto hit = resident::cached_engine(key)) return hit;
+  }
 
   std::vector<rules::PackSpec> packs;
   if (setup.builtin_packs) {
@@ -161,11 +222,7 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
     if (!builtin) return builtin.error();
     packs = std::move(*builtin);
   }
-  std::vector<std::string> extra = setup.extra_packs;
-  extra.insert(extra.end(), policy->extra_pack_paths.begin(), policy->extra_pack_paths.end());
-  for (const auto& path : extra) {
-    std::string p = path;
-    if (!p.empty() && p[0] == '~') p = home_dir() + p.substr(1);
+  for (const auto& p : extra) {
     auto loaded = rules::load_pack_path(p);
     if (!loaded) return loaded.error();
     for (auto& pack : *loaded) {
@@ -179,7 +236,9 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
       }
     }
   }
-  return Engine::create(std::move(packs), std::move(*policy));
+  auto engine = Engine::create(std::move(packs), std::move(*policy));
+  if (engine && resident::active()) resident::store_engine(key, *engine);
+  return engine;
 }
 
 }  // namespace blastwall::cli

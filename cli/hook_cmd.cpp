@@ -14,6 +14,7 @@
 #include "audit/audit_log.hpp"
 #include "cli/cli.hpp"
 #include "cli/engine_setup.hpp"
+#include "cli/resident.hpp"
 #include "integrations/common/hook_runner.hpp"
 #include "integrations/common/install.hpp"
 
@@ -40,7 +41,10 @@ extern "C" void on_deadline(int) {
   ::_exit(s_deadline_exit);
 }
 
+// Inside the resident engine the front enforces the budget while it reads the envelope (the only
+// wait that depends on the host), and a timer would end the server: no timer there.
 void arm_deadline(const HookAnswer& a, int budget_ms) {
+  if (resident::active()) return;
   s_deadline_out = a.out;
   s_deadline_err = a.err;
   s_deadline_exit = a.exit_code;
@@ -55,6 +59,7 @@ void arm_deadline(const HookAnswer& a, int budget_ms) {
 }
 
 void disarm_deadline() {
+  if (resident::active()) return;
   itimerval t{};
   ::setitimer(ITIMER_REAL, &t, nullptr);
   ::signal(SIGALRM, SIG_IGN);
@@ -116,9 +121,13 @@ int run_hook_body(const GlobalOptions& g, const HookOpts& o, const AgentSpec* sp
   HookDeps deps;
   deps.fail_closed = Decision::ask;
   deps.no_native_ask = Decision::deny;
-  arm_deadline(fail_closed_answer(*spec, spec->default_event, deps,
-                                  "blastwall did not answer within its time budget"),
-               o.budget_ms);
+  HookAnswer late = fail_closed_answer(*spec, spec->default_event, deps,
+                                       "blastwall did not answer within its time budget");
+  if (resident::active() && resident::request().stdin_timed_out) {
+    emit(late);  // the front gave up waiting for the envelope: the same answer as the timer's
+    return late.exit_code;
+  }
+  arm_deadline(late, o.budget_ms);
   std::string input = read_stdin();
 
   auto engine = build_engine(EngineSetup{{}, g.policy_file, {}, true, true});
@@ -143,18 +152,19 @@ int run_hook_body(const GlobalOptions& g, const HookOpts& o, const AgentSpec* sp
   if (!o.no_audit) {
     deps.record = [&log, audit_path](const Action& a, const Verdict& v,
                                      uint64_t latency_us) -> Result<bool> {
-      if (!log) {
+      audit::AuditLog* target = log.get();
+      if (!target) {
         audit::AuditOptions ao;
         ao.path = audit_path.empty() ? audit::default_audit_path() : audit_path;
-        auto opened = audit::AuditLog::open(std::move(ao));
+        auto opened = resident::audit_log(std::move(ao), log);
         if (!opened) return opened.error();
-        log = std::move(*opened);
+        target = *opened;
       }
       audit::ActionRecord rec{a, v, "", audit::now_us(), latency_us};
-      auto id = log->record(rec);
+      auto id = target->record(rec);
       if (!id) return id.error();
-      if (!log->last_warning().empty()) {
-        std::fprintf(stderr, "blastwall: audit: %s\n", log->last_warning().c_str());
+      if (!target->last_warning().empty()) {
+        std::fprintf(stderr, "blastwall: audit: %s\n", target->last_warning().c_str());
       }
       return true;
     };
@@ -175,7 +185,10 @@ std::string env_or(const char* name, const std::string& fallback) {
   return (v && *v) ? std::string(v) : fallback;
 }
 
+// The command agents should run: the `blastwall` front when it started us (it sets
+// BLASTWALL_FRONT before exec'ing blastwall-core), else this binary.
 std::string self_path() {
+  if (const char* front = std::getenv("BLASTWALL_FRONT"); front && *front) return front;
   std::error_code ec;
   auto p = fs::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("blastwall") : p.string();

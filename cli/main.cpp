@@ -1,45 +1,5 @@
-#include <CLI/CLI.hpp>
-#include <cstdio>
-#include <exception>
-
+// blastwall-core: every command, in this process. The `blastwall` front (cli/front/front.cpp)
+// hands `check` and `hook` to the resident engine when one runs and execs this binary otherwise.
 #include "cli/cli.hpp"
 
-int main(int argc, char** argv) {
-  using namespace blastwall::cli;
-  try {
-    CLI::App app{"blastwall: a local safety proxy between AI coding agents and their tools"};
-    app.set_version_flag("--version", std::string("blastwall ") + BLASTWALL_VERSION);
-    app.require_subcommand(1);
-    GlobalOptions g;
-    app.add_option("--audit-db", g.audit_db,
-                   "Audit database (default $XDG_STATE_HOME/blastwall/audit.db)");
-    app.add_option("--policy", g.policy_file, "Extra policy file layered over the defaults");
-    app.add_flag("--no-color", g.no_color, "Never colour output");
-    register_check(app, g);
-    register_rules(app, g);
-    register_demo(app, g);
-    register_corpus(app, g);
-    register_log(app, g);
-    register_audit(app, g);
-    register_replay(app, g);
-    register_hook(app, g);
-    register_install(app, g);
-    register_doctor(app, g);
-    register_mcp(app, g);
-    register_approvals(app, g);
-    register_pins(app, g);
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      int rc = app.exit(e);
-      return rc == 0 ? 0 : k_exit_bad_input;
-    }
-    return g.exit_code;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "blastwall: internal error: %s\n", e.what());
-    return k_exit_bad_input + 1;
-  } catch (...) {
-    std::fprintf(stderr, "blastwall: internal error\n");
-    return k_exit_bad_input + 1;
-  }
-}
+int main(int argc, char** argv) { return blastwall::cli::run_cli(argc, argv, false); }

@@ -4,11 +4,15 @@
 
 #include <cstdlib>
 
+#include "cli/resident.hpp"
+
 namespace blastwall::cli {
 
 Style style_for_stdout(bool no_color) {
   Style s;
-  s.color = !no_color && isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  // In the resident engine stdout is a buffer; the front said whether its own stdout is a TTY.
+  bool tty = resident::active() ? resident::request().stdout_tty : isatty(STDOUT_FILENO) == 1;
+  s.color = !no_color && tty && std::getenv("NO_COLOR") == nullptr;
   return s;
 }
 

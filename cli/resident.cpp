@@ -1,0 +1,108 @@
+#include "cli/resident.hpp"
+
+#include <sys/stat.h>
+
+#include <list>
+#include <map>
+#include <utility>
+
+namespace blastwall::cli::resident {
+
+namespace {
+
+constexpr size_t k_max_engines = 8;
+
+struct PooledLog {
+  std::unique_ptr<audit::AuditLog> log;
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+
+struct State {
+  bool active = false;
+  Request request;
+  std::list<std::pair<std::string, std::shared_ptr<const Engine>>> engines;  // MRU first
+  std::map<std::string, PooledLog> logs;
+};
+
+State& state() {
+  static State s;  // the server is single-threaded; see serve.cpp
+  return s;
+}
+
+}  // namespace
+
+bool active() { return state().active; }
+const Request& request() { return state().request; }
+
+void begin(const Request& r) {
+  state().active = true;
+  state().request = r;
+}
+
+void end() {
+  state().active = false;
+  state().request = {};
+}
+
+std::shared_ptr<const Engine> cached_engine(const std::string& key) {
+  auto& es = state().engines;
+  for (auto it = es.begin(); it != es.end(); ++it) {
+    if (it->first == key) {
+      es.splice(es.begin(), es, it);
+      return es.front().second;
+    }
+  }
+  return nullptr;
+}
+
+void store_engine(const std::string& key, std::shared_ptr<const Engine> engine) {
+  auto& es = state().engines;
+  es.emplace_front(key, std::move(engine));
+  while (es.size() > k_max_engines) es.pop_back();
+}
+
+Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
+                                   std::unique_ptr<audit::AuditLog>& owned) {
+  if (options.path.empty()) options.path = audit::default_audit_path();
+  if (!active()) {
+    auto opened = audit::AuditLog::open(std::move(options));
+    if (!opened) return opened.error();
+    owned = std::move(*opened);
+    return owned.get();
+  }
+  // A server-held connection must not outlive the file it was opened on: a replaced or deleted
+  // database would silently swallow rows. A degraded (spooling) log is retried every time, and
+  // there is no per-process back-off: the next request may find the database usable again.
+  options.retry_after_ms = 0;
+  auto& pool = state().logs;
+  struct stat st {};
+  bool exists = ::stat(options.path.c_str(), &st) == 0;
+  auto it = pool.find(options.path);
+  if (it != pool.end()) {
+    const PooledLog& p = it->second;
+    if (exists && !p.log->degraded() && p.dev == st.st_dev && p.ino == st.st_ino) {
+      return p.log.get();
+    }
+    pool.erase(it);
+  }
+  std::string path = options.path;
+  auto opened = audit::AuditLog::open(std::move(options));
+  if (!opened) return opened.error();
+  PooledLog p;
+  p.log = std::move(*opened);
+  if (::stat(path.c_str(), &st) == 0) {
+    p.dev = st.st_dev;
+    p.ino = st.st_ino;
+  }
+  auto* raw = p.log.get();
+  pool[path] = std::move(p);
+  return raw;
+}
+
+void clear() {
+  state().engines.clear();
+  state().logs.clear();
+}
+
+}  // namespace blastwall::cli::resident

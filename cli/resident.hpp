@@ -1,0 +1,47 @@
+// State of the resident engine (`blastwall-core serve`, cli/serve.cpp) that commands consult while
+// it runs one of them in-process: the request's terminal flags, the engine cache and the pool of
+// open audit logs. Outside `serve` every function here behaves as if there were no server.
+//
+// The server is single-threaded and runs one request at a time, swapping the process's cwd,
+// environment, umask and standard descriptors for the request's; commands therefore read them
+// exactly as they do in a fresh process. What is kept between requests is only what is safe to
+// keep: built engines (keyed by the content of every policy layer and the identity of every extra
+// pack file) and audit connections (re-opened when the database file is replaced).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "audit/audit_log.hpp"
+#include "blastwall/engine.hpp"
+#include "blastwall/result.hpp"
+
+namespace blastwall::cli::resident {
+
+struct Request {
+  bool stdout_tty = false;
+  bool stderr_tty = false;
+  bool stdin_timed_out = false;  // the host did not close a hook's input within its budget
+};
+
+// True while `serve` runs a request in this process.
+[[nodiscard]] bool active();
+[[nodiscard]] const Request& request();
+void begin(const Request& r);
+void end();
+
+// Engine cache (used by build_engine only while active()). `key` covers everything the engine was
+// built from. Keeps the most recently used few.
+[[nodiscard]] std::shared_ptr<const Engine> cached_engine(const std::string& key);
+void store_engine(const std::string& key, std::shared_ptr<const Engine> engine);
+
+// An audit log to record one event. Outside the server it opens a fresh one (kept in `owned`);
+// inside, it reuses the server's connection for that path, re-opening it when the file was
+// replaced or removed or when the last open fell back to the spool.
+[[nodiscard]] Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
+                                                 std::unique_ptr<audit::AuditLog>& owned);
+
+// Drops every cached engine and audit connection (server shutdown).
+void clear();
+
+}  // namespace blastwall::cli::resident

@@ -1,0 +1,53 @@
+// The command line: builds the CLI11 app and runs one command. main.cpp calls it once per process;
+// the resident engine (serve.cpp) calls it once per request with only the commands it serves.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "cli/cli.hpp"
+
+namespace blastwall::cli {
+
+int run_cli(int argc, const char* const* argv, bool served_only) {
+  try {
+    CLI::App app{"blastwall: a local safety proxy between AI coding agents and their tools"};
+    app.set_version_flag("--version", std::string("blastwall ") + BLASTWALL_VERSION);
+    app.require_subcommand(1);
+    GlobalOptions g;
+    app.add_option("--audit-db", g.audit_db,
+                   "Audit database (default $XDG_STATE_HOME/blastwall/audit.db)");
+    app.add_option("--policy", g.policy_file, "Extra policy file layered over the defaults");
+    app.add_flag("--no-color", g.no_color, "Never colour output");
+    register_check(app, g);
+    register_hook(app, g);
+    if (!served_only) {
+      register_rules(app, g);
+      register_demo(app, g);
+      register_corpus(app, g);
+      register_log(app, g);
+      register_audit(app, g);
+      register_replay(app, g);
+      register_install(app, g);
+      register_doctor(app, g);
+      register_mcp(app, g);
+      register_approvals(app, g);
+      register_pins(app, g);
+      register_serve(app, g);
+    }
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      int rc = app.exit(e);
+      return rc == 0 ? 0 : k_exit_bad_input;
+    }
+    return g.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "blastwall: internal error: %s\n", e.what());
+    return k_exit_internal;
+  } catch (...) {
+    std::fprintf(stderr, "blastwall: internal error\n");
+    return k_exit_internal;
+  }
+}
+
+}  // namespace blastwall::cli
