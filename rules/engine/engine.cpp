@@ -5,6 +5,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -105,6 +106,47 @@ std::string alternation(const std::vector<std::string>& pats) {
   return out;
 }
 
+// A cheap necessary condition for fnmatch(pattern, v, 0), worked out once per pattern: the
+// literal text before the first and after the last wildcard must begin and end `v` (without
+// FNM_PATHNAME or FNM_PERIOD, `*` and `?` match any byte; no wildcard means equality). Patterns
+// with brackets or escapes are not prefiltered.
+engine::GlobHint glob_hint(std::string_view pattern) {
+  engine::GlobHint h;
+  size_t first = std::string_view::npos, last = 0;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char ch = pattern[i];
+    if (ch == '[' || ch == ']' || ch == '\\') return h;  // no filter
+    if (ch == '*' || ch == '?') {
+      if (first == std::string_view::npos) first = i;
+      last = i;
+    }
+  }
+  h.filter = true;
+  if (first == std::string_view::npos) {
+    h.exact = true;
+    return h;
+  }
+  h.head = static_cast<uint32_t>(first);
+  h.tail = static_cast<uint32_t>(pattern.size() - last - 1);
+  return h;
+}
+
+std::vector<engine::GlobHint> glob_hints(Op op, const std::vector<std::string>& values) {
+  std::vector<engine::GlobHint> out;
+  if (op != Op::glob) return out;
+  for (const auto& v : values) out.push_back(glob_hint(v));
+  return out;
+}
+
+bool glob_may_match(const engine::GlobHint& h, std::string_view pattern, std::string_view v) {
+  if (!h.filter) return true;
+  if (h.exact) return pattern == v;
+  return v.size() >= size_t{h.head} + h.tail &&
+         std::memcmp(v.data(), pattern.data(), h.head) == 0 &&
+         std::memcmp(v.data() + v.size() - h.tail, pattern.data() + pattern.size() - h.tail,
+                     h.tail) == 0;
+}
+
 Result<CompiledCond> compile_cond(const Condition& c, const rules::RuleSpec& rule,
                                   engine::Compiled& out, std::vector<engine::Group*>& groups) {
   CompiledCond cc;
@@ -112,6 +154,10 @@ Result<CompiledCond> compile_cond(const Condition& c, const rules::RuleSpec& rul
   cc.op = c.op;
   cc.values = c.values;
   cc.case_insensitive = c.case_insensitive;
+  cc.glob_hints = glob_hints(c.op, cc.values);
+  if ((c.op == Op::in || c.op == Op::equals) && !c.values.empty()) {
+    for (const auto& v : c.values) cc.length_mask |= uint64_t{1} << std::min<size_t>(v.size(), 63);
+  }
   auto err = [&](const std::string& m) {
     return Error{rule.id + ": " + m, c.loc.file, c.loc.line, c.loc.column, {}};
   };
@@ -202,13 +248,52 @@ bool rule_enabled(const rules::RuleSpec& r, const rules::PackSpec& p, const Poli
   return r.enabled;
 }
 
+uint16_t bigram(char a, char b) {
+  return static_cast<uint16_t>((static_cast<unsigned char>(a) << 8) |
+                               static_cast<unsigned char>(b));
+}
+
+void build_keyword_index(engine::Compiled& comp) {
+  auto& ix = comp.keyword_index;
+  for (const auto& [kw, idx] : comp.keyword_rules) {
+    if (kw.size() < 2 || kw.find('\n') != std::string::npos) {
+      ix.slow.emplace_back(kw, idx);
+      continue;
+    }
+    uint16_t key = bigram(kw[0], kw[1]);
+    ix.bigrams[key >> 6] |= uint64_t{1} << (key & 63);
+    ix.entries.push_back({key, kw, idx});
+  }
+  std::stable_sort(ix.entries.begin(), ix.entries.end(),
+                   [](const auto& a, const auto& b) { return a.key < b.key; });
+}
+
+// Rules whose keyword occurs in `text`, appended to `out` (possibly more than once).
+void keyword_hits(const engine::KeywordIndex& ix, std::string_view text, std::vector<int>& out) {
+  if (text.size() < 2) return;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    uint16_t key = bigram(text[i], text[i + 1]);
+    if (!ix.has(key)) continue;
+    auto it = std::lower_bound(ix.entries.begin(), ix.entries.end(), key,
+                               [](const auto& e, uint16_t k) { return e.key < k; });
+    std::string_view rest = text.substr(i);
+    for (; it != ix.entries.end() && it->key == key; ++it) {
+      if (rest.size() >= it->keyword.size() &&
+          rest.compare(0, it->keyword.size(), it->keyword) == 0)
+        out.push_back(it->rule);
+    }
+  }
+}
+
 // ---------------------------------------------------------------- evaluate
 
 struct EvalCtx {
   const Action& action;
   const scope::Subject& s;
   const engine::Compiled& compiled;
-  std::vector<uint8_t>& leaf_state;  // 0 unknown, 1 hit, 2 miss
+  std::vector<uint8_t>& leaf_state;       // 0 unknown, 1 hit, 2 miss
+  std::vector<std::string_view>& values;  // scratch for field values (never used re-entrantly)
+  std::vector<int>& hits;                 // scratch for RE2::Set matches
   bool regex_failure = false;
 };
 
@@ -217,14 +302,15 @@ std::string_view basename_of(std::string_view p) {
   return pos == std::string_view::npos ? p : p.substr(pos + 1);
 }
 
-// Values of a field for a subject. Strings are stored in `store` when computed.
+// Values of a field for a subject, as views into the subject (or into static names): nothing is
+// copied. Every view ends where its string ends (whole strings or suffixes).
 void field_values(const EvalCtx& e, Field f, const std::string& env_name,
-                  std::vector<std::string>& out) {
+                  std::vector<std::string_view>& out) {
   const auto& s = e.s;
-  auto push = [&](const std::string& v) { out.push_back(v); };
+  auto push = [&](std::string_view v) { out.push_back(v); };
   switch (f) {
     case Field::kind:
-      push(std::string(to_string(s.kind)));
+      push(to_string(s.kind));
       break;
     case Field::cmd:
       if (!s.name.empty()) push(s.name);
@@ -259,14 +345,14 @@ void field_values(const EvalCtx& e, Field f, const std::string& env_name,
         if (root.empty() || t.resolved.size() <= root.size() + 1 ||
             t.resolved.compare(0, root.size(), root) != 0 || t.resolved[root.size()] != '/')
           continue;
-        push(t.resolved.substr(root.size() + 1));
+        push(std::string_view(t.resolved).substr(root.size() + 1));
       }
       break;
     }
     case Field::target_name:
       for (const auto& t : s.facts.targets) {
         auto b = basename_of(t.resolved.empty() ? t.raw : t.resolved);
-        if (!b.empty()) push(std::string(b));
+        if (!b.empty()) push(b);
       }
       break;
     case Field::redirect:
@@ -314,15 +400,18 @@ void field_values(const EvalCtx& e, Field f, const std::string& env_name,
   }
 }
 
-bool text_op(Op op, const std::string& v, const std::vector<std::string>& values, bool ci) {
-  auto eq = [&](const std::string& a, const std::string& b) {
+// `hints`: one per value for Op::glob (glob_hints), else empty.
+bool text_op(Op op, std::string_view v, const std::vector<std::string>& values, bool ci,
+             const std::vector<engine::GlobHint>& hints) {
+  auto eq = [&](std::string_view a, std::string_view b) {
     if (!ci) return a == b;
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
              return std::tolower(static_cast<unsigned char>(x)) ==
                     std::tolower(static_cast<unsigned char>(y));
            });
   };
-  for (const auto& x : values) {
+  for (size_t k = 0; k < values.size(); ++k) {
+    const auto& x = values[k];
     switch (op) {
       case Op::in:
       case Op::equals:
@@ -335,11 +424,16 @@ bool text_op(Op op, const std::string& v, const std::vector<std::string>& values
         if (v.size() >= x.size() && eq(v.substr(v.size() - x.size()), x)) return true;
         break;
       case Op::contains:
-        if (v.find(x) != std::string::npos) return true;
+        if (v.find(x) != std::string_view::npos) return true;
         break;
-      case Op::glob:
-        if (fnmatch(x.c_str(), v.c_str(), ci ? FNM_CASEFOLD : 0) == 0) return true;
+      case Op::glob: {
+        if (!ci && k < hints.size() && !glob_may_match(hints[k], x, v)) break;
+        // fnmatch needs a terminated string; field values are views.
+        thread_local std::string buf;
+        buf.assign(v.data(), v.size());
+        if (fnmatch(x.c_str(), buf.c_str(), ci ? FNM_CASEFOLD : 0) == 0) return true;
         break;
+      }
       case Op::exists:
         return true;
       case Op::matches:
@@ -374,12 +468,13 @@ void run_set(EvalCtx& e, engine::RegexSet& set) {
     for (int id : set.leaf_ids) e.leaf_state[static_cast<size_t>(id)] = 1;
     return;
   }
-  std::vector<std::string> values;
+  auto& values = e.values;
+  values.clear();
   field_values(e, set.field, set.env_name, values);
-  std::vector<int> hits;
+  auto& hits = e.hits;
   for (const auto& v : values) {
     hits.clear();
-    if (set.set->Match(v, &hits)) {
+    if (set.set->Match(re2::StringPiece(v), &hits)) {
       for (int h : hits)
         e.leaf_state[static_cast<size_t>(set.leaf_ids[static_cast<size_t>(h)])] = 1;
     }
@@ -407,8 +502,8 @@ bool flag_present(const scope::Subject& s, const std::string& flag) {
   return false;
 }
 
-std::vector<std::string> option_values(const scope::Subject& s, const std::string& opt) {
-  std::vector<std::string> out;
+void option_values(const scope::Subject& s, const std::string& opt,
+                   std::vector<std::string_view>& out) {
   const auto& args = s.args;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
@@ -417,13 +512,12 @@ std::vector<std::string> option_values(const scope::Subject& s, const std::strin
       if (i + 1 < args.size()) out.push_back(args[i + 1]);
     } else if (a.size() > opt.size() && a.compare(0, opt.size(), opt) == 0 &&
                a[opt.size()] == '=') {
-      out.push_back(a.substr(opt.size() + 1));
+      out.push_back(std::string_view(a).substr(opt.size() + 1));
     } else if (opt.size() == 2 && opt[0] == '-' && opt[1] != '-' && a.size() > 2 &&
                a.compare(0, 2, opt) == 0 && a[1] != '-') {
-      out.push_back(a.substr(2));
+      out.push_back(std::string_view(a).substr(2));
     }
   }
-  return out;
 }
 
 bool eval(EvalCtx& e, const CompiledCond& c) {
@@ -447,11 +541,15 @@ bool eval(EvalCtx& e, const CompiledCond& c) {
         if (st == 0 && c.set) run_set(e, *c.set);
         return st == 1;
       }
-      std::vector<std::string> values;
+      auto& values = e.values;
+      values.clear();
       field_values(e, c.field, c.env_name, values);
       if (c.op == Op::exists) return !values.empty();
       for (const auto& v : values) {
-        if (text_op(c.op, v, c.values, c.case_insensitive)) return true;
+        // Exact comparisons: skip values whose length no candidate has.
+        if (c.length_mask != 0 && ((c.length_mask >> std::min<size_t>(v.size(), 63)) & 1u) == 0)
+          continue;
+        if (text_op(c.op, v, c.values, c.case_insensitive, c.glob_hints)) return true;
       }
       return false;
     }
@@ -469,19 +567,22 @@ bool eval(EvalCtx& e, const CompiledCond& c) {
       return false;
     }
     case T::option: {
-      auto vals = option_values(e.s, c.env_name);
+      auto& vals = e.values;
+      vals.clear();
+      option_values(e.s, c.env_name, vals);
       if (vals.empty()) return false;
       if (c.op == Op::exists) return true;
       for (const auto& v : vals) {
-        if (c.option_regex ? RE2::PartialMatch(v, *c.option_regex)
-                           : text_op(c.op, v, c.values, c.case_insensitive))
+        if (c.option_regex ? RE2::PartialMatch(re2::StringPiece(v), *c.option_regex)
+                           : text_op(c.op, v, c.values, c.case_insensitive, c.glob_hints))
           return true;
       }
       return false;
     }
     case T::fact:
+      if (e.s.facts.flags.empty()) return false;  // most subjects have no facts
       for (const auto& f : c.values) {
-        if (e.s.facts.has(f)) return true;
+        if (e.s.facts.flags.count(f) != 0) return true;
       }
       return false;
     case T::target:
@@ -504,13 +605,15 @@ bool eval(EvalCtx& e, const CompiledCond& c) {
 }
 
 // An exception suppresses when the field has values and every one satisfies it.
-const std::string* exception_hit(const EvalCtx& e, const engine::CompiledException& x) {
+const std::string* exception_hit(EvalCtx& e, const engine::CompiledException& x) {
   if (x.values.empty()) return nullptr;
-  std::vector<std::string> values;
+  auto& values = e.values;
+  values.clear();
   field_values(e, x.field, x.env_name, values);
   if (values.empty()) return nullptr;
   for (const auto& v : values) {
-    bool ok = x.regex ? RE2::PartialMatch(v, *x.regex) : text_op(x.op, v, x.values, false);
+    bool ok = x.regex ? RE2::PartialMatch(re2::StringPiece(v), *x.regex)
+                      : text_op(x.op, v, x.values, false, x.glob_hints);
     if (!ok) return nullptr;
   }
   // Report the first value that matched, by reference into the exception values for stability.
@@ -532,7 +635,11 @@ std::string fill_message(const std::string& tmpl, const scope::Subject& s,
   out.reserve(tmpl.size() + 32);
   for (size_t i = 0; i < tmpl.size(); ++i) {
     if (tmpl[i] != '{') {
-      out += tmpl[i];
+      // Copy the literal run up to the next placeholder in one go.
+      size_t open = tmpl.find('{', i);
+      if (open == std::string::npos) open = tmpl.size();
+      out.append(tmpl, i, open - i);
+      i = open - 1;
       continue;
     }
     auto close = tmpl.find('}', i);
@@ -663,6 +770,7 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
           if (extra != ov->second.exceptions.end())
             cx.values.insert(cx.values.end(), extra->second.begin(), extra->second.end());
         }
+        cx.glob_hints = glob_hints(cx.op, cx.values);
         if (x.op == Op::matches && !cx.values.empty()) {
           RE2::Options o;
           o.set_log_errors(false);
@@ -683,6 +791,7 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
       comp.rules.push_back(std::move(cr));
     }
   }
+  build_keyword_index(comp);
   return std::shared_ptr<const Engine>(new Engine(std::move(impl)));
 }
 
@@ -708,6 +817,7 @@ SubjectOutcome default_table(const Facts& f, const Policy& p) {
     auto it = f.flags.find(name);
     return it == f.flags.end() || it->second.empty() ? std::string(name) : it->second.front();
   };
+  if (f.flags.empty()) return o;  // every row below needs a fact
   if (f.has("self")) return {Decision::deny, "touches blastwall itself: " + first("self")};
   if (f.has("secrets_send"))
     return {Decision::deny, "sends secrets off the machine: " + first("secrets_send")};
@@ -734,6 +844,7 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
     // scanned (fail closed, ask), which keeps the worst case of every surface bounded.
     shell::Limits limits;
     limits.max_input_bytes = k_max_command_bytes;
+    limits.trace = options.explain;  // the parse trace is only shown by --explain
     auto analysis = scope::analyze(action, m_impl->scope_config, limits);
     if (options.explain) v.explanation = analysis.trace;
     Decision best = Decision::allow;
@@ -754,8 +865,17 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
                "error");
       v.facts.set("unparsed", analysis.fail_reason);
     }
-    std::vector<uint8_t> leaf_state(static_cast<size_t>(comp.leaf_count), 0);
-    std::vector<int> candidates;
+    // Per-thread scratch buffers: evaluate() allocates nothing for them once warm.
+    struct Scratch {
+      std::vector<uint8_t> leaf_state;
+      std::vector<int> candidates, matched, hits;
+      std::vector<std::string_view> values;
+    };
+    thread_local Scratch scratch;
+    auto& leaf_state = scratch.leaf_state;
+    leaf_state.assign(static_cast<size_t>(comp.leaf_count), 0);
+    auto& candidates = scratch.candidates;
+    candidates.clear();
     for (auto& s : analysis.subjects) {
       if (s.informational) {
         if (options.explain)
@@ -764,27 +884,39 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
         continue;
       }
       std::fill(leaf_state.begin(), leaf_state.end(), 0);
-      EvalCtx e{action, s, comp, leaf_state};
+      EvalCtx e{action, s, comp, leaf_state, scratch.values, scratch.hits};
       candidates.clear();
       if (!s.name.empty()) {
         auto it = comp.by_cmd.find(s.name);
-        if (it != comp.by_cmd.end()) candidates = it->second.rules;
+        if (it != comp.by_cmd.end())
+          candidates.assign(it->second.rules.begin(), it->second.rules.end());
       }
       if (!comp.keyword_rules.empty()) {
-        std::string hay = s.argv_joined + "\n" + s.path + "\n" + s.content + "\n" + s.url + "\n" +
-                          s.mcp_args + "\n" + s.mcp_tool + "\n";
-        for (const auto& q : s.sql) hay += q + "\n";
-        for (const auto& [kw, idx] : comp.keyword_rules) {
-          if (hay.find(kw) != std::string::npos &&
-              std::find(candidates.begin(), candidates.end(), idx) == candidates.end())
-            candidates.push_back(idx);
+        // Keyword-gated rules whose keyword occurs in the subject's text. A keyword without '\n'
+        // cannot span two of these texts, so each is scanned on its own.
+        const auto& ix = comp.keyword_index;
+        keyword_hits(ix, s.argv_joined, candidates);
+        keyword_hits(ix, s.path, candidates);
+        keyword_hits(ix, s.content, candidates);
+        keyword_hits(ix, s.url, candidates);
+        keyword_hits(ix, s.mcp_args, candidates);
+        keyword_hits(ix, s.mcp_tool, candidates);
+        for (const auto& q : s.sql) keyword_hits(ix, q, candidates);
+        if (!ix.slow.empty()) {
+          std::string hay = s.argv_joined + "\n" + s.path + "\n" + s.content + "\n" + s.url + "\n" +
+                            s.mcp_args + "\n" + s.mcp_tool + "\n";
+          for (const auto& q : s.sql) hay += q + "\n";
+          for (const auto& [kw, idx] : ix.slow) {
+            if (hay.find(kw) != std::string::npos) candidates.push_back(idx);
+          }
         }
       }
       candidates.insert(candidates.end(), comp.always->rules.begin(), comp.always->rules.end());
       std::sort(candidates.begin(), candidates.end());
       candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
       // Rules may mark facts that other rules test: evaluate in two passes so order never matters.
-      std::vector<int> matched;
+      auto& matched = scratch.matched;
+      matched.clear();
       for (int pass = 0; pass < 2; ++pass) {
         bool added = false;
         for (int idx : candidates) {

@@ -31,7 +31,8 @@ bool looks_like_path(std::string_view w) {
 
 // Flags as the command sees them: short flags unbundled, long flags without "=value".
 struct FlagSet {
-  std::vector<std::string> longs;  // "--force", and literal single-dash words ("-delete")
+  std::vector<std::string_view> longs;  // "--force", and literal single-dash words ("-delete"),
+                                        // views into the subject's args
   bool shorts[128] = {};
   [[nodiscard]] bool has(std::string_view f) const {
     if (f.size() == 2 && f[0] == '-' && f[1] != '-') {
@@ -44,12 +45,12 @@ struct FlagSet {
 
 FlagSet flags_of(const std::vector<std::string>& args) {
   FlagSet fs;
-  for (const auto& a : args) {
+  for (const std::string_view a : args) {
     if (a == "--") break;
     if (a.size() < 2 || a[0] != '-') continue;
     if (a[1] == '-') {
       auto eq = a.find('=');
-      fs.longs.push_back(eq == std::string::npos ? a : a.substr(0, eq));
+      fs.longs.push_back(eq == std::string_view::npos ? a : a.substr(0, eq));
       continue;
     }
     fs.longs.push_back(a);  // literal single-dash word (-delete, -rf, -auto-approve)
@@ -90,9 +91,9 @@ std::vector<std::string> positionals_of(std::string_view cmd,
   std::vector<std::string> out;
   bool after_dashdash = false;
   for (size_t i = 0; i < args.size(); ++i) {
-    const auto& a = args[i];
+    const std::string_view a = args[i];
     if (after_dashdash) {
-      out.push_back(a);
+      out.emplace_back(a);
       continue;
     }
     if (a == "--") {
@@ -100,10 +101,10 @@ std::vector<std::string> positionals_of(std::string_view cmd,
       continue;
     }
     if (a.size() > 1 && a[0] == '-') {
-      if (a.find('=') == std::string::npos && option_takes_value(cmd, a)) ++i;
+      if (a.find('=') == std::string_view::npos && option_takes_value(cmd, a)) ++i;
       continue;
     }
-    out.push_back(a);
+    out.emplace_back(a);
   }
   return out;
 }
@@ -233,7 +234,7 @@ void git_facts(Subject& s, const Ctx& c, const FlagSet& flags) {
 }
 
 void cloud_facts(Subject& s, const Ctx& c) {
-  const auto& n = s.name;
+  const std::string_view n = s.name;
   const auto& args = s.args;
   auto opt = [&](std::string_view o) { return option_values(args, o); };
   auto env = [&](std::string_view name) { return lookup_env(s, name); };
@@ -252,7 +253,7 @@ void cloud_facts(Subject& s, const Ctx& c) {
     for (const auto& v : opt("--profile")) prod_check(s, c, "AWS profile", v);
     for (auto e : {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"})
       if (auto* v = env(e)) prod_check(s, c, e, *v);
-    for (const auto& a : args) {
+    for (const std::string_view a : args) {
       if (starts_with(a, "arn:")) prod_check(s, c, "AWS ARN", a);
       if (starts_with(a, "s3://")) prod_check(s, c, "S3 bucket", a);
     }
@@ -316,9 +317,10 @@ void cloud_facts(Subject& s, const Ctx& c) {
     // Only variables set for this command (in the line), not the agent's whole environment, to
     // avoid marking every `ls` in a shell that exports NODE_ENV=production.
     for (const auto& [k, v] : s.env) {
-      if (k == e && (is_db_client(n) || n == "rails" || n == "rake" || n == "python" ||
-                     n == "python3" || n == "bundle" || n == "npx" || n == "npm" || n == "mix" ||
-                     n == "django-admin" || n == "yarn" || n == "pnpm"))
+      if (std::string_view(k) == e &&
+          (is_db_client(n) || n == "rails" || n == "rake" || n == "python" || n == "python3" ||
+           n == "bundle" || n == "npx" || n == "npm" || n == "mix" || n == "django-admin" ||
+           n == "yarn" || n == "pnpm"))
         prod_check(s, c, k, v);
     }
   }
@@ -339,10 +341,10 @@ void cloud_facts(Subject& s, const Ctx& c) {
     if (starts_with(w, "ssh ")) prod_check(s, c, "ssh host", w.substr(4));
   }
   // Breadth flags.
-  for (const auto& a : args) {
+  for (const std::string_view a : args) {
     if (a == "--") break;
     if (a == "--all" || a == "--all-namespaces" || (a == "-A" && is_kube_family(n)))
-      s.facts.set("global", s.name + " " + a);
+      s.facts.set("global", s.name + " " + std::string(a));
   }
   if (n == "redis-cli") {
     for (const auto& a : args) {
@@ -402,14 +404,15 @@ std::string join_cmd_name(const SimpleCommand& cmd) {
                           : cmd.name;
 }
 
-Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
-  Subject s;
+void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   s.kind = ActionKind::shell_exec;
   s.name = cmd.name;
+  const std::string_view name = s.name;
   s.begin = cmd.begin;
   s.end = cmd.end;
   s.tool = c.action.ctx.tool;
   if (!cmd.argv.empty()) s.argv0 = cmd.argv[0].text;
+  s.args.reserve(cmd.argv.size());
   for (size_t i = 1; i < cmd.argv.size(); ++i) s.args.push_back(cmd.argv[i].text);
   s.argv_joined = cmd.joined();
   s.display = s.argv_joined.empty() ? join_cmd_name(cmd) : s.argv_joined;
@@ -420,27 +423,29 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
   for (const auto& a : cmd.assignments) s.env.emplace_back(a.name, a.value.text);
   for (const auto& [k, v] : c.action.ctx.env) s.env.emplace_back(k, v);
   s.positionals = positionals_of(s.name, s.args);
-  for (const auto& a : s.args) {
-    if (a == "--") break;
+  {
     // Help requests run nothing, but only trust them where the tool is known to print help and
     // exit: `--help` as the very first argument, or anywhere for tools that handle it that way.
     // A tool that ignores an unknown --help must not turn a destructive line into an allow.
-    static const char* const k_help_anywhere[] = {
+    static constexpr std::string_view k_help_anywhere[] = {
         "rm",     "git", "kubectl", "helm", "docker", "podman", "terraform", "tofu",
         "pulumi", "dd",  "curl",    "psql", "mysql",  "npm",    "cargo"};
-    const bool first = &a == &s.args.front();
-    const bool known =
-        std::find_if(std::begin(k_help_anywhere), std::end(k_help_anywhere),
-                     [&](const char* n) { return s.name == n; }) != std::end(k_help_anywhere);
-    if ((a == "--help" && (first || known)) || (a == "-h" && (s.name == "rm" || s.name == "git")))
-      s.informational = true;
+    const bool known = std::find(std::begin(k_help_anywhere), std::end(k_help_anywhere), name) !=
+                       std::end(k_help_anywhere);
+    for (size_t i = 0; i < s.args.size(); ++i) {
+      const std::string_view a = s.args[i];
+      if (a == "--") break;
+      const bool first = i == 0;
+      if ((a == "--help" && (first || known)) || (a == "-h" && (name == "rm" || name == "git")))
+        s.informational = true;
+    }
   }
   if (cmd.dynamic_verb && !is_env_setup_eval(cmd))
     s.facts.set("dynamic", "command name computed at run time: " + s.display);
 
-  const std::string cwd = cmd.cwd.empty() ? std::string() : cmd.cwd;
+  const std::string& cwd = cmd.cwd;
   auto flags = flags_of(s.args);
-  const bool writer = is_writer_command(s.name) || ((s.name == "sed" || s.name == "perl") &&
+  const bool writer = is_writer_command(s.name) || ((name == "sed" || name == "perl") &&
                                                     (flags.has("-i") || flags.has("--in-place")));
   // Redirections.
   for (const auto& r : cmd.redirects) {
@@ -468,7 +473,7 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
                       flags.has("--regexp");
   // find: starting points are the positionals before the first expression word. Name, path,
   // time or size predicates bound what it touches.
-  const bool is_find = s.name == "find" || s.name == "fd";
+  const bool is_find = name == "find" || name == "fd";
   bool find_bounded = false;
   if (is_find) {
     for (const auto& a : s.args) {
@@ -478,7 +483,7 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
         if (a == p) find_bounded = true;
       }
     }
-    if (s.name == "fd") find_bounded = true;  // fd always takes a pattern
+    if (name == "fd") find_bounded = true;  // fd always takes a pattern
   }
   s.bounded = find_bounded;
   // Options whose value is a file written: cp -t DIR, curl -o FILE, wget -O FILE, tar -C DIR.
@@ -492,11 +497,11 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
       }
     }
   };
-  if (s.name == "cp" || s.name == "mv" || s.name == "ln" || s.name == "install")
+  if (name == "cp" || name == "mv" || name == "ln" || name == "install")
     write_opt({"-t", "--target-directory"});
-  if (s.name == "curl") write_opt({"-o", "--output"});
-  if (s.name == "wget") write_opt({"-O", "--output-document"});
-  if (s.name == "tar" && (flags.has("-x") || flags.has("--extract")))
+  if (name == "curl") write_opt({"-o", "--output"});
+  if (name == "wget") write_opt({"-O", "--output-document"});
+  if (name == "tar" && (flags.has("-x") || flags.has("--extract")))
     write_opt({"-C", "--directory"});
   bool find_expr = false;
   bool after_dd = false;
@@ -504,18 +509,18 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
   std::vector<size_t> positional_idx;
   for (size_t i = 1; i < n_args; ++i) {
     const Word& w = cmd.argv[i];
-    const std::string& a = w.text;
+    const std::string_view a = w.text;
     if (a == "--") {
       after_dd = true;
       continue;
     }
     if (!after_dd && a.size() > 1 && a[0] == '-') {
       if (is_find) find_expr = true;
-      if (a.find('=') == std::string::npos && option_takes_value(s.name, a)) ++i;
+      if (a.find('=') == std::string_view::npos && option_takes_value(name, a)) ++i;
       continue;
     }
     if (is_find && (find_expr || a == "!" || a == "(")) continue;
-    if (s.name == "dd") {
+    if (name == "dd") {
       if (starts_with(a, "of=")) add_target(s, c, a.substr(3), cwd, true, w.dynamic, false);
       if (starts_with(a, "if=")) add_target(s, c, a.substr(3), cwd, false, w.dynamic, false);
       continue;
@@ -528,22 +533,21 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
   }
   for (size_t k = 0; k < positional_idx.size(); ++k) {
     const Word& w = cmd.argv[positional_idx[k]];
-    const std::string& a = w.text;
+    const std::string_view a = w.text;
     bool path_like =
         file_cmd || is_find || looks_like_path(a) || (w.glob && !w.quoted) || (w.dynamic && writer);
-    if (s.name == "git" || s.name == "kubectl" || s.name == "helm" || s.name == "docker") {
+    if (name == "git" || name == "kubectl" || name == "helm" || name == "docker") {
       path_like = looks_like_path(a) && (a[0] == '/' || a[0] == '~' || a[0] == '.');
     }
     if (!path_like) continue;
-    if (s.name == "chmod" || s.name == "chown" || s.name == "chgrp") {
+    if (name == "chmod" || name == "chown" || name == "chgrp") {
       if (k == 0) continue;  // mode / owner
     }
     bool write = writer;
-    if ((s.name == "cp" || s.name == "ln" || s.name == "install" || s.name == "rsync" ||
-         s.name == "mv") &&
+    if ((name == "cp" || name == "ln" || name == "install" || name == "rsync" || name == "mv") &&
         target_dir_opt)
-      write = s.name == "mv";  // with -t DIR every positional is a source (mv removes it)
-    else if ((s.name == "cp" || s.name == "ln" || s.name == "install" || s.name == "rsync") &&
+      write = name == "mv";  // with -t DIR every positional is a source (mv removes it)
+    else if ((name == "cp" || name == "ln" || name == "install" || name == "rsync") &&
              k + 1 < positional_idx.size())
       write = false;  // sources are read
     if (is_find && flags.has("-delete")) write = true;
@@ -561,7 +565,7 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
                     (cmd.wrappers.empty() ? std::string("a wrapper") : cmd.wrappers.back()));
   }
   // curl -d @file / -T file / -F x=@file read local files to send them.
-  if (s.name == "curl" || s.name == "http" || s.name == "xh" || s.name == "wget") {
+  if (name == "curl" || name == "http" || name == "xh" || name == "wget") {
     for (size_t i = 0; i < s.args.size(); ++i) {
       std::string_view a = s.args[i];
       std::string_view v;
@@ -585,18 +589,18 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
 
   // Facts from flags.
   if (flags.has("-r") || flags.has("-R") || flags.has("--recursive") ||
-      ((s.name == "cp" || s.name == "rsync") && flags.has("-a")))
+      ((name == "cp" || name == "rsync") && flags.has("-a")))
     s.facts.set("recursive", s.name);
-  if (s.name == "rsync" &&
+  if (name == "rsync" &&
       (flags.has("--delete") || flags.has("--delete-before") || flags.has("--delete-after") ||
        flags.has("--delete-during") || flags.has("--delete-excluded") || flags.has("--mirror")))
     s.facts.set("mirror_delete",
                 "rsync --delete removes destination files missing from the source");
   if (is_network_command(s.name)) s.facts.set("network", s.name);
-  if (s.name == "git") git_facts(s, c, flags);
+  if (name == "git") git_facts(s, c, flags);
   cloud_facts(s, c);
   // Self-protection: the local approval API.
-  if (s.name == "curl" || s.name == "wget" || s.name == "http" || s.name == "xh") {
+  if (name == "curl" || name == "wget" || name == "http" || name == "xh") {
     bool mutating = flags.has("-d") || flags.has("--data") || flags.has("--json") ||
                     flags.has("-F") || flags.has("--post-data") || flags.has("--form");
     for (const auto& m : option_values(s.args, "-X"))
@@ -606,11 +610,10 @@ Subject subject_for_command(const SimpleCommand& cmd, const Ctx& c) {
     for (const auto& a : s.args) {
       if ((a.find("127.0.0.1:8765/api") != std::string::npos ||
            a.find("localhost:8765/api") != std::string::npos) &&
-          (mutating || s.name == "http" || s.name == "xh"))
+          (mutating || name == "http" || name == "xh"))
         s.facts.set("self", "writes to blastwall's local approval API: " + a);
     }
   }
-  return s;
 }
 
 bool spans_contain(const SimpleCommand& outer, const SimpleCommand& inner) {
@@ -778,14 +781,19 @@ void analyze_shell(const std::string& line, const Ctx& c, const shell::Limits& l
   std::vector<Subject> subjects;
   subjects.reserve(parse.commands.size());
   for (const auto& cmd : parse.commands) {
-    subjects.push_back(subject_for_command(cmd, c));
-    subjects.back().line = line;
-    if (!origin.empty()) subjects.back().origin = origin;
+    Subject& s = subjects.emplace_back();
+    subject_for_command(s, cmd, c);
+    s.line = line;
+    if (!origin.empty()) s.origin = origin;
   }
   attach_sql(parse, subjects);
   inherit_runtime_targets(parse, subjects, c);
   cross_command_facts(parse, subjects);
-  for (auto& s : subjects) out.subjects.push_back(std::move(s));
+  if (out.subjects.empty()) {
+    out.subjects = std::move(subjects);
+  } else {
+    for (auto& s : subjects) out.subjects.push_back(std::move(s));
+  }
 }
 
 Subject file_subject(const Action& a, const Ctx& c) {

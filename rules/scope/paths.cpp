@@ -18,6 +18,36 @@ bool has_prefix_dir(std::string_view path, std::string_view dir) {
   return path.size() == dir.size() || path[dir.size()] == '/';
 }
 
+// has_prefix_dir(path, head + "/" + tail) without building the string.
+bool has_prefix_dir2(std::string_view path, std::string_view head, std::string_view tail) {
+  const size_t n = head.size() + 1 + tail.size();
+  if (path.size() < n || path.compare(0, head.size(), head) != 0 || path[head.size()] != '/' ||
+      path.compare(head.size() + 1, tail.size(), tail) != 0)
+    return false;
+  return path.size() == n || path[n] == '/';
+}
+
+// Appends the components of `piece` to `out` ("/a/b" form), dropping empty and `.` components
+// and letting `..` remove the last one.
+void append_components(std::string& out, std::string_view piece) {
+  size_t i = 0;
+  while (i <= piece.size()) {
+    size_t j = piece.find('/', i);
+    if (j == std::string_view::npos) j = piece.size();
+    auto part = piece.substr(i, j - i);
+    if (part.empty() || part == ".") {
+      // skip
+    } else if (part == "..") {
+      auto slash = out.rfind('/');
+      out.resize(slash == std::string::npos ? 0 : slash);
+    } else {
+      out += '/';
+      out += part;
+    }
+    i = j + 1;
+  }
+}
+
 std::string_view basename_of(std::string_view p) {
   auto pos = p.rfind('/');
   return pos == std::string_view::npos ? p : p.substr(pos + 1);
@@ -39,45 +69,30 @@ constexpr std::array<std::string_view, 4> k_env_templates{".env.example", ".env.
 
 std::string resolve_path(std::string_view raw, std::string_view cwd, std::string_view home) {
   if (raw.empty()) return {};
-  std::string full;
+  // Collapse //, /./ and /../ lexically. The pieces joined below meet at a '/', so resolving them
+  // one after the other gives the components of their concatenation.
+  std::string out;
+  out.reserve(cwd.size() + raw.size() + 2);
   if (raw[0] == '~') {
     if (raw.size() == 1 || raw[1] == '/') {
       if (home.empty()) return {};
-      full = std::string(home) + std::string(raw.substr(1));
+      append_components(out, home);
+      append_components(out, raw.substr(1));
     } else {
       // ~user or ~user/x
       auto slash = raw.find('/');
       std::string user(raw.substr(1, slash == std::string_view::npos ? raw.npos : slash - 1));
-      full = (user == "root" ? std::string("/root") : "/home/" + user) +
-             (slash == std::string_view::npos ? std::string() : std::string(raw.substr(slash)));
+      std::string full =
+          (user == "root" ? std::string("/root") : "/home/" + user) +
+          (slash == std::string_view::npos ? std::string() : std::string(raw.substr(slash)));
+      append_components(out, full);
     }
   } else if (raw[0] == '/') {
-    full = std::string(raw);
+    append_components(out, raw);
   } else {
     if (cwd.empty()) return {};
-    full = std::string(cwd) + "/" + std::string(raw);
-  }
-  // Collapse //, /./ and /../ lexically.
-  std::vector<std::string_view> parts;
-  std::string_view rest(full);
-  size_t i = 0;
-  while (i <= rest.size()) {
-    size_t j = rest.find('/', i);
-    if (j == std::string_view::npos) j = rest.size();
-    auto part = rest.substr(i, j - i);
-    if (part.empty() || part == ".") {
-      // skip
-    } else if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else {
-      parts.push_back(part);
-    }
-    i = j + 1;
-  }
-  std::string out;
-  for (auto p : parts) {
-    out += '/';
-    out += p;
+    append_components(out, cwd);
+    append_components(out, raw);
   }
   return out.empty() ? "/" : out;
 }
@@ -86,9 +101,8 @@ bool is_self_path(std::string_view p, std::string_view home) {
   if (p.empty()) return false;
   if (has_prefix_dir(p, "/etc/blastwall")) return true;
   if (!home.empty()) {
-    std::string h(home);
-    if (has_prefix_dir(p, h + "/.config/blastwall") ||
-        has_prefix_dir(p, h + "/.local/state/blastwall"))
+    if (has_prefix_dir2(p, home, ".config/blastwall") ||
+        has_prefix_dir2(p, home, ".local/state/blastwall"))
       return true;
   }
   // Any .blastwall/ directory (project policy) and the binary itself.
@@ -128,7 +142,7 @@ PathClass classify_path(std::string_view p, const ActionContext& ctx, const Scop
     return PathClass::home_secret;
   if (!home.empty()) {
     for (auto s : k_home_secrets) {
-      if (has_prefix_dir(p, home + "/" + std::string(s))) return PathClass::home_secret;
+      if (has_prefix_dir2(p, home, s)) return PathClass::home_secret;
     }
   }
   for (const auto& t : config.temp_dirs) {

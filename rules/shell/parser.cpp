@@ -1192,13 +1192,16 @@ class Parser {
     c.begin = b.begin == UINT32_MAX ? orig_b(m_pos) : b.begin;
     c.end = std::max(c.begin, b.end);
     size_t ci = out.commands.size();
-    std::string line = "cmd[" + std::to_string(ci) + "] depth=" + std::to_string(c.depth) + ": ";
-    for (const auto& a : c.assignments) line += a.name + "=" + a.value.text + " ";
-    line += c.joined();
-    line += " (pipeline " + std::to_string(c.pipeline) + "." + std::to_string(c.pipeline_pos) + ")";
-    if (c.dynamic_verb) line += " [dynamic verb]";
-    if (!c.cwd.empty()) line += " cwd=" + c.cwd;
-    out.trace.push_back(std::move(line));
+    if (m_s.limits.trace) {
+      std::string line = "cmd[" + std::to_string(ci) + "] depth=" + std::to_string(c.depth) + ": ";
+      for (const auto& a : c.assignments) line += a.name + "=" + a.value.text + " ";
+      line += c.joined();
+      line +=
+          " (pipeline " + std::to_string(c.pipeline) + "." + std::to_string(c.pipeline_pos) + ")";
+      if (c.dynamic_verb) line += " [dynamic verb]";
+      if (!c.cwd.empty()) line += " cwd=" + c.cwd;
+      out.trace.push_back(std::move(line));
+    }
     out.commands.push_back(std::move(c));
     for (size_t k = 0; k < b.redir_pending.size(); ++k) {
       if (b.redir_pending[k] >= 0) attach_heredoc(b.redir_pending[k], ci, k);
@@ -1475,15 +1478,22 @@ class Parser {
     uint32_t ob = orig_b(wb);
     uint32_t oe = orig_e(m_pos);
     if (b) b->span(ob, oe);
-    std::vector<FlaggedText> braced;
-    if (has_brace_candidate(ft)) {
-      size_t room = m_s.limits.max_words > m_s.words ? m_s.limits.max_words - m_s.words : 0;
-      size_t max_bytes = (size_t{4} << 20) + ft.text.size() * 4;
-      if (!detail::brace_expand(ft, room, max_bytes, m_s.max_depth, braced))
-        fail("brace expansion too large", wb);
-    } else {
-      braced.push_back(std::move(ft));
+    if (!has_brace_candidate(ft)) {
+      // Common case: one word. IFS matters only when an unquoted expansion is in it.
+      if (ft.flags.find(static_cast<char>(k_flag_expanded)) == std::string::npos) {
+        if (ft.text.empty() && !quoted) return;  // unquoted empty expansion: no word
+        out.push_back(make_word(ft, 0, ft.text.size(), quoted, ob, oe));
+        count_words(1);
+        return;
+      }
+      split_fields(ft, quoted, ob, oe, ifs_chars(), out);
+      return;
     }
+    std::vector<FlaggedText> braced;
+    size_t room = m_s.limits.max_words > m_s.words ? m_s.limits.max_words - m_s.words : 0;
+    size_t max_bytes = (size_t{4} << 20) + ft.text.size() * 4;
+    if (!detail::brace_expand(ft, room, max_bytes, m_s.max_depth, braced))
+      fail("brace expansion too large", wb);
     std::string ifs = ifs_chars();
     for (auto& one : braced) split_fields(one, quoted, ob, oe, ifs, out);
   }

@@ -99,6 +99,7 @@ struct Limits {
   int max_depth = 32;                // nesting of $(), subshells, bash -c, eval, ...
   size_t max_commands = 4096;        // simple commands in one parse
   size_t max_words = 65536;          // words in one parse (brace expansion counts its results)
+  bool trace = true;  // fill ShellParse::trace (only --explain reads it; off saves per-call work)
 };
 
 struct ShellEnv {

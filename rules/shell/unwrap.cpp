@@ -305,11 +305,11 @@ class Unwrapper {
   }
 
   // Removes argv[0..k) and records the wrapper. False (nothing removed) when no command remains.
-  bool strip(SimpleCommand& cmd, size_t k, const std::string& label) {
+  bool strip(SimpleCommand& cmd, size_t k, std::string_view label) {
     if (k >= cmd.argv.size()) return false;
     std::string consumed = join_words(cmd.argv, 0, k);
     cmd.argv.erase(cmd.argv.begin(), cmd.argv.begin() + static_cast<std::ptrdiff_t>(k));
-    cmd.wrappers.push_back(label);
+    cmd.wrappers.emplace_back(label);
     cmd.name = base_name(cmd.argv[0].text);
     trace("unwrap: " + consumed + " -> " + cmd.argv[0].text);
     return true;
@@ -347,7 +347,8 @@ class Unwrapper {
   enum class Peel { peeled, terminal, done };
 
   Peel peel(SimpleCommand& cmd) {
-    const std::string n = cmd.name;
+    const std::string name = cmd.name;
+    const std::string_view n = name;  // compared with many literals: no strlen per comparison
     auto& a = cmd.argv;
     if (n == "sudo") {
       const auto o = scan_options(a, 1, "ugCDhprtTUR",
@@ -644,7 +645,8 @@ class Unwrapper {
 
   void terminal(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
                 const Frame& frame, int nesting) {
-    const std::string n = cmd.name;
+    const std::string name = cmd.name;
+    const std::string_view n = name;
     remember_written(cmd, list, index);
     if (!cmd.argv.empty() && cmd.argv[0].text.find('/') != std::string::npos &&
         run_written_script(cmd, cmd.argv[0].text, cmd.argv[0].text, nesting))
@@ -654,8 +656,8 @@ class Unwrapper {
       if (f == "/dev/stdin" || f == "/proc/self/fd/0" || f == "/dev/fd/0") {
         const auto t = stdin_text(cmd, list, index, frame);
         if (consume_stdin_text(cmd, t, "shell")) return;
-        if (t) return nested(cmd, t->text, t->origin, n, nesting);
-      } else if (run_written_script(cmd, f, n, nesting)) {
+        if (t) return nested(cmd, t->text, t->origin, name, nesting);
+      } else if (run_written_script(cmd, f, name, nesting)) {
         return;
       }
     }
