@@ -1,8 +1,9 @@
 // MCP proxy benchmark: tools/call round trips and an 8 MiB tool result, direct vs through
 // `blastwall mcp`, against the same server (tests/e2e/fixtures/stub-server.mjs), driven by the
-// official SDK client; plus the proxy's peak resident memory from /proc.
+// official SDK client; plus the proxy's peak resident memory from /proc. Direct and proxied requests
+// alternate so that both see the same machine load.
 //
-//   node bench/mcp_latency.mjs BLASTWALL_BINARY [--calls 2000] [--mib 8] [--rounds 5]
+//   node bench/mcp_latency.mjs BLASTWALL_BINARY [--calls 2000] [--mib 8] [--rounds 5] [--keep]
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
@@ -18,7 +19,7 @@ const { StdioClientTransport } = await import(require.resolve("@modelcontextprot
 const argv = process.argv.slice(2);
 const bin = argv[0];
 if (!bin) {
-  console.error("usage: node bench/mcp_latency.mjs BLASTWALL_BINARY [--calls N] [--mib N] [--rounds N]");
+  console.error("usage: node bench/mcp_latency.mjs BLASTWALL_BINARY [--calls N] [--mib N] [--rounds N] [--keep]");
   process.exit(2);
 }
 const opt = (name, def) => {
@@ -53,17 +54,35 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))];
 };
 
-async function latency(direct) {
-  const { client } = await open(direct);
-  for (let i = 0; i < 200; ++i) await client.callTool({ name: "query", arguments: { sql: "SELECT 1" } });
-  const t = [];
-  for (let i = 0; i < calls; ++i) {
-    const t0 = process.hrtime.bigint();
-    await client.callTool({ name: "query", arguments: { sql: "SELECT 1" } });
-    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
+// Direct and proxied calls alternate, one each in turn, so both sides see the same machine load
+// (a shared 2-core VM drifts a lot between two back-to-back runs).
+async function latency() {
+  const direct = await open(true);
+  const proxied = await open(false);
+  const call = (c) => c.client.callTool({ name: "query", arguments: { sql: "SELECT 1" } });
+  for (let i = 0; i < 200; ++i) {
+    await call(direct);
+    await call(proxied);
   }
-  await client.close();
-  return t;
+  const d = [];
+  const p = [];
+  const time = async (c, out) => {
+    const t0 = process.hrtime.bigint();
+    await call(c);
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  };
+  for (let i = 0; i < calls; ++i) {
+    if (i % 2) {
+      await time(direct, d);
+      await time(proxied, p);
+    } else {
+      await time(proxied, p);
+      await time(direct, d);
+    }
+  }
+  await direct.client.close();
+  await proxied.client.close();
+  return { d, p };
 }
 
 function rssOfProxy(pid) {
@@ -77,46 +96,56 @@ function rssOfProxy(pid) {
   }
 }
 
-async function throughput(direct) {
-  const { client, transport } = await open(direct);
+async function throughput() {
+  const direct = await open(true);
+  const proxied = await open(false);
   const bytes = mib * 1024 * 1024;
-  await client.callTool({ name: "blob", arguments: { bytes } });
-  const times = [];
-  for (let i = 0; i < rounds; ++i) {
+  const blob = async (c) => {
     const t0 = process.hrtime.bigint();
-    const r = await client.callTool({ name: "blob", arguments: { bytes } });
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const r = await c.client.callTool({ name: "blob", arguments: { bytes } });
     if (r.content[0].text.length !== bytes) throw new Error("short result");
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  await blob(direct);
+  await blob(proxied);
+  const d = [];
+  const p = [];
+  for (let i = 0; i < rounds; ++i) {
+    d.push(await blob(direct));
+    p.push(await blob(proxied));
   }
-  const mem = direct ? null : rssOfProxy(transport.pid);
-  await client.close();
-  return { ms: median(times), mib_s: mib / (median(times) / 1000), mem };
+  const mem = rssOfProxy(proxied.transport.pid);
+  await direct.client.close();
+  await proxied.client.close();
+  return { d, p, mem };
 }
 
-const directLat = await latency(true);
-const proxyLat = await latency(false);
-const directTp = await throughput(true);
-const proxyTp = await throughput(false);
+const load = os.loadavg();
+const lat = await latency();
+const tp = await throughput();
 
 const result = {
   machine: `${os.cpus()[0]?.model ?? "?"} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+  load_average: { start: load.map((x) => x.toFixed(2)), end: os.loadavg().map((x) => x.toFixed(2)) },
   calls,
   latency_ms: {
-    direct_median: median(directLat),
-    proxy_median: median(proxyLat),
-    added_median: median(proxyLat) - median(directLat),
-    direct_p99: pct(directLat, 99),
-    proxy_p99: pct(proxyLat, 99),
+    direct_median: median(lat.d),
+    proxy_median: median(lat.p),
+    added_median: median(lat.p) - median(lat.d),
+    direct_p99: pct(lat.d, 99),
+    proxy_p99: pct(lat.p, 99),
   },
   throughput: {
     mib,
-    direct_ms: directTp.ms,
-    proxy_ms: proxyTp.ms,
-    direct_mib_s: directTp.mib_s,
-    proxy_mib_s: proxyTp.mib_s,
-    ratio: proxyTp.mib_s / directTp.mib_s,
+    rounds,
+    direct_ms: median(tp.d),
+    proxy_ms: median(tp.p),
+    direct_mib_s: mib / (median(tp.d) / 1000),
+    proxy_mib_s: mib / (median(tp.p) / 1000),
+    ratio: median(tp.d) / median(tp.p),
   },
-  proxy_memory_kib: proxyTp.mem,
+  proxy_memory_kib: tp.mem,
 };
 console.log(JSON.stringify(result, null, 2));
-fs.rmSync(state, { recursive: true, force: true });
+if (argv.includes("--keep")) console.error(`state (audit.db) kept in ${state}`);
+else fs.rmSync(state, { recursive: true, force: true });

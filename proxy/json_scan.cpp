@@ -1,7 +1,5 @@
 #include "proxy/json_scan.hpp"
 
-#include <array>
-#include <cstdint>
 #include <nlohmann/json.hpp>
 
 namespace blastwall::proxy {
@@ -17,268 +15,11 @@ constexpr std::array<bool, 256> make_string_stops() {
 }
 constexpr std::array<bool, 256> k_string_stops = make_string_stops();
 
-class Scanner {
- public:
-  explicit Scanner(std::string_view s) : m_p(s.data()), m_end(s.data() + s.size()) {}
+constexpr std::size_t k_max_key = 64;      // longer keys are none of the ones routed on
+constexpr std::size_t k_max_method = 256;  // a longer method is kept cut, marked with 0x7f
 
-  void skip_ws() {
-    while (m_p < m_end && (*m_p == ' ' || *m_p == '\t' || *m_p == '\n' || *m_p == '\r')) ++m_p;
-  }
-  bool at_end() const { return m_p >= m_end; }
-  char peek() const { return m_p < m_end ? *m_p : '\0'; }
-  const char* pos() const { return m_p; }
-  bool failed() const { return m_failed; }
-  const std::string& problem() const { return m_problem; }
-
-  bool fail(const char* why) {
-    if (!m_failed) {
-      m_failed = true;
-      m_problem = why;
-    }
-    return false;
-  }
-
-  // Scans a string starting at '"'. When out is given, the decoded text is stored there.
-  bool string(std::string* out) {
-    if (peek() != '"') return fail("expected string");
-    ++m_p;
-    const char* run = m_p;
-    for (;;) {
-      while (m_p < m_end && !k_string_stops[static_cast<unsigned char>(*m_p)]) ++m_p;
-      if (m_p >= m_end) return fail("unterminated string");
-      const char c = *m_p;
-      if (c == '"') {
-        if (out) out->append(run, m_p);
-        ++m_p;
-        return true;
-      }
-      if (c != '\\') return fail("control character in string");
-      if (out) out->append(run, m_p);
-      ++m_p;
-      if (m_p >= m_end) return fail("unterminated escape");
-      const char e = *m_p++;
-      switch (e) {
-        case '"':
-          if (out) out->push_back('"');
-          break;
-        case '\\':
-          if (out) out->push_back('\\');
-          break;
-        case '/':
-          if (out) out->push_back('/');
-          break;
-        case 'b':
-          if (out) out->push_back('\b');
-          break;
-        case 'f':
-          if (out) out->push_back('\f');
-          break;
-        case 'n':
-          if (out) out->push_back('\n');
-          break;
-        case 'r':
-          if (out) out->push_back('\r');
-          break;
-        case 't':
-          if (out) out->push_back('\t');
-          break;
-        case 'u': {
-          if (m_end - m_p < 4) return fail("short unicode escape");
-          uint32_t cp = 0;
-          for (int i = 0; i < 4; ++i) {
-            const char h = *m_p++;
-            cp <<= 4;
-            if (h >= '0' && h <= '9')
-              cp |= static_cast<uint32_t>(h - '0');
-            else if (h >= 'a' && h <= 'f')
-              cp |= static_cast<uint32_t>(h - 'a' + 10);
-            else if (h >= 'A' && h <= 'F')
-              cp |= static_cast<uint32_t>(h - 'A' + 10);
-            else
-              return fail("bad unicode escape");
-          }
-          // Method names and keys we decode are ASCII; other code points only need to be valid
-          // escapes, so they decode to a marker byte that cannot equal any ASCII name.
-          if (out) out->push_back(cp < 0x80 ? static_cast<char>(cp) : '\x7f');
-          break;
-        }
-        default:
-          return fail("bad escape");
-      }
-      run = m_p;
-    }
-  }
-
-  bool number() {
-    const char* start = m_p;
-    if (peek() == '-') ++m_p;
-    if (peek() == '0') {
-      ++m_p;
-    } else if (peek() >= '1' && peek() <= '9') {
-      while (peek() >= '0' && peek() <= '9') ++m_p;
-    } else {
-      return fail("bad number");
-    }
-    if (peek() == '.') {
-      ++m_p;
-      if (!(peek() >= '0' && peek() <= '9')) return fail("bad fraction");
-      while (peek() >= '0' && peek() <= '9') ++m_p;
-    }
-    if (peek() == 'e' || peek() == 'E') {
-      ++m_p;
-      if (peek() == '+' || peek() == '-') ++m_p;
-      if (!(peek() >= '0' && peek() <= '9')) return fail("bad exponent");
-      while (peek() >= '0' && peek() <= '9') ++m_p;
-    }
-    return m_p > start;
-  }
-
-  bool literal(std::string_view word) {
-    if (static_cast<std::size_t>(m_end - m_p) < word.size() ||
-        std::string_view(m_p, word.size()) != word) {
-      return fail("bad literal");
-    }
-    m_p += word.size();
-    return true;
-  }
-
-  // Any value. Depth counts open containers.
-  bool value(std::size_t depth) {
-    skip_ws();
-    switch (peek()) {
-      case '{':
-        return object(depth + 1, nullptr);
-      case '[':
-        return array(depth + 1);
-      case '"':
-        return string(nullptr);
-      case 't':
-        return literal("true");
-      case 'f':
-        return literal("false");
-      case 'n':
-        return literal("null");
-      default:
-        return number();
-    }
-  }
-
-  // Called for each member of an object when a visitor is given: the visitor scans the value.
-  using Visitor = bool (*)(Scanner&, const std::string& key, std::size_t depth, void* ctx);
-
-  bool object(std::size_t depth, Visitor visit, void* ctx = nullptr) {
-    if (depth > k_max_json_depth) return fail("nesting too deep");
-    ++m_p;  // '{'
-    skip_ws();
-    if (peek() == '}') {
-      ++m_p;
-      return true;
-    }
-    std::string key;
-    for (;;) {
-      skip_ws();
-      key.clear();
-      if (!string(visit ? &key : nullptr)) return false;
-      skip_ws();
-      if (peek() != ':') return fail("expected ':'");
-      ++m_p;
-      skip_ws();
-      if (visit) {
-        if (!visit(*this, key, depth, ctx)) return false;
-      } else if (!value(depth)) {
-        return false;
-      }
-      skip_ws();
-      if (peek() == ',') {
-        ++m_p;
-        continue;
-      }
-      if (peek() == '}') {
-        ++m_p;
-        return true;
-      }
-      return fail("expected ',' or '}'");
-    }
-  }
-
-  bool array(std::size_t depth) {
-    if (depth > k_max_json_depth) return fail("nesting too deep");
-    ++m_p;  // '['
-    skip_ws();
-    if (peek() == ']') {
-      ++m_p;
-      return true;
-    }
-    for (;;) {
-      if (!value(depth)) return false;
-      skip_ws();
-      if (peek() == ',') {
-        ++m_p;
-        continue;
-      }
-      if (peek() == ']') {
-        ++m_p;
-        return true;
-      }
-      return fail("expected ',' or ']'");
-    }
-  }
-
- private:
-  const char* m_p;
-  const char* m_end;
-  bool m_failed = false;
-  std::string m_problem;
-};
-
-struct TopState {
-  MessageShape* shape;
-  bool has_method = false;
-  bool has_id = false;
-  std::string_view id_raw;
-};
-
-bool visit_result(Scanner& s, const std::string& key, std::size_t depth, void* ctx) {
-  auto* shape = static_cast<MessageShape*>(ctx);
-  if (key == "isError") {
-    if (s.peek() == 't' || s.peek() == 'f') {
-      const bool v = s.peek() == 't';
-      if (!s.literal(v ? "true" : "false")) return false;
-      shape->is_error = v;
-      return true;
-    }
-    shape->is_error.reset();
-  }
-  return s.value(depth);
-}
-
-bool visit_top(Scanner& s, const std::string& key, std::size_t depth, void* ctx) {
-  auto* st = static_cast<TopState*>(ctx);
-  if (key == "id") {
-    const char* start = s.pos();
-    if (!s.value(depth)) return false;
-    st->has_id = true;
-    st->id_raw = std::string_view(start, static_cast<std::size_t>(s.pos() - start));
-    return true;
-  }
-  if (key == "method") {
-    st->has_method = true;
-    st->shape->method.clear();
-    if (s.peek() == '"') return s.string(&st->shape->method);
-    return s.value(depth);
-  }
-  if (key == "result") {
-    st->shape->has_result = true;
-    st->shape->is_error.reset();
-    if (s.peek() == '{') return s.object(depth + 1, visit_result, st->shape);
-    return s.value(depth);
-  }
-  if (key == "error") {
-    st->shape->has_error = true;
-    return s.value(depth);
-  }
-  return s.value(depth);
-}
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string canonical_id(std::string_view raw) {
   bool plain = true;
@@ -295,59 +36,414 @@ std::string canonical_id(std::string_view raw) {
 
 }  // namespace
 
-MessageShape scan_message(std::string_view line) {
-  MessageShape shape;
-  Scanner s(line);
-  s.skip_ws();
-  if (s.peek() == '[') {
-    if (!s.array(1)) {
-      shape.problem = s.problem();
-      return shape;
+void StreamScanner::out_append(const char* from, const char* to) {
+  if (!m_out || from == to || m_out_over) return;
+  const auto n = static_cast<std::size_t>(to - from);
+  if (m_out->size() + n > m_out_limit) {
+    m_out_over = true;
+    return;
+  }
+  m_out->append(from, n);
+}
+
+void StreamScanner::out_push(char c) { out_append(&c, &c + 1); }
+
+void StreamScanner::feed(std::string_view bytes) {
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  if (m_capturing_id) m_id_from = p;
+  while (p < end && !m_problem) p = step(p, end);
+  if (m_capturing_id && m_id_from) {
+    if (m_id_raw.size() + static_cast<std::size_t>(end - m_id_from) > k_max_id_bytes) {
+      fail("id too long");
+    } else {
+      m_id_raw.append(m_id_from, end);
     }
-    s.skip_ws();
-    if (!s.at_end()) {
-      shape.problem = "trailing characters after JSON value";
-      return shape;
-    }
-    shape.kind = MessageKind::batch;
-    return shape;
   }
-  if (s.peek() != '{') {
-    shape.problem = s.at_end() ? "empty line" : "not a JSON object or array";
-    if (!s.at_end() && s.value(0)) {
-      s.skip_ws();
-      if (s.at_end()) shape.kind = MessageKind::other;
-    }
-    return shape;
+  m_id_from = nullptr;
+}
+
+const char* StreamScanner::scan_string(const char* p, const char* end) {
+  const char* run = p;
+  while (p < end && !k_string_stops[static_cast<unsigned char>(*p)]) ++p;
+  out_append(run, p);
+  if (p == end) return end;
+  if (*p == '\\') {
+    m_mode = Mode::escape;
+    return p + 1;
   }
-  TopState st{&shape, false, false, {}};
-  if (!s.object(1, visit_top, &st)) {
-    shape = MessageShape{};
-    shape.problem = s.problem();
-    return shape;
+  if (*p != '"') {
+    fail("control character in string");
+    return end;
   }
-  s.skip_ws();
-  if (!s.at_end()) {
-    shape = MessageShape{};
-    shape.problem = "trailing characters after JSON value";
-    return shape;
-  }
-  if (st.has_id) shape.id = canonical_id(st.id_raw);
-  if (st.has_method && !shape.method.empty()) {
-    shape.kind = st.has_id ? MessageKind::request : MessageKind::notification;
-  } else if (st.has_id && (shape.has_result || shape.has_error)) {
-    shape.kind = MessageKind::response;
+  if (m_str_key) {
+    end_key();
   } else {
-    shape.kind = MessageKind::other;
+    if (m_out == &m_shape.method && m_out_over) m_shape.method.push_back('\x7f');
+    m_out = nullptr;
+    end_value(p + 1);
   }
+  return p + 1;
+}
+
+void StreamScanner::end_key() {
+  m_role = Role::none;
+  if (m_out == &m_key && !m_out_over) {
+    if (m_depth == 1) {
+      if (m_key == "id") m_role = Role::id;
+      if (m_key == "method") m_role = Role::method;
+      if (m_key == "result") m_role = Role::result;
+      if (m_key == "error") m_role = Role::error;
+    } else if (m_key == "isError") {
+      m_role = Role::is_error;
+    }
+  }
+  m_out = nullptr;
+  m_mode = Mode::colon;
+}
+
+bool StreamScanner::start_value(const char* p) {
+  const char c = *p;
+  const Role role = m_role;
+  m_role = Role::none;
+  if (m_depth == 0) m_top = c == '{' ? '{' : c == '[' ? '[' : 's';
+  switch (role) {
+    case Role::id:
+      m_has_id = true;
+      m_id_raw.clear();
+      m_capturing_id = true;
+      m_id_depth = m_depth;
+      m_id_from = p;
+      break;
+    case Role::method:
+      m_has_method = true;
+      m_shape.method.clear();
+      break;
+    case Role::result:
+      m_shape.has_result = true;
+      m_shape.is_error.reset();
+      break;
+    case Role::error:
+      m_shape.has_error = true;
+      break;
+    case Role::is_error:
+      if (c == 't' || c == 'f') {
+        m_pending_bool = true;
+      } else {
+        m_shape.is_error.reset();
+      }
+      break;
+    case Role::none:
+      break;
+  }
+  switch (c) {
+    case '{':
+    case '[':
+      if (m_depth == k_max_json_depth) {
+        fail("nesting too deep");
+        return false;
+      }
+      m_stack[m_depth++] = c;
+      if (c == '{' && role == Role::result) m_result_open = true;
+      m_mode = c == '{' ? Mode::obj_first : Mode::arr_first;
+      return true;
+    case '"':
+      m_str_key = false;
+      m_out = role == Role::method ? &m_shape.method : nullptr;
+      m_out_limit = k_max_method;
+      m_out_over = false;
+      m_mode = Mode::string;
+      return true;
+    case 't':
+    case 'f':
+    case 'n':
+      m_lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
+      m_lit_pos = 1;
+      m_mode = Mode::literal;
+      return true;
+    case '-':
+      m_num = Num::minus;
+      break;
+    case '0':
+      m_num = Num::zero;
+      break;
+    default:
+      if (c < '1' || c > '9') {
+        fail("bad number");
+        return false;
+      }
+      m_num = Num::integer;
+  }
+  m_mode = Mode::number;
+  return true;
+}
+
+void StreamScanner::end_value(const char* after) {
+  if (m_pending_bool) {
+    m_shape.is_error = m_lit == "true";
+    m_pending_bool = false;
+  }
+  if (m_capturing_id && m_depth == m_id_depth) {
+    if (m_id_from && after) {
+      if (m_id_raw.size() + static_cast<std::size_t>(after - m_id_from) > k_max_id_bytes) {
+        fail("id too long");
+      } else {
+        m_id_raw.append(m_id_from, after);
+      }
+    }
+    m_capturing_id = false;
+    m_id_from = nullptr;
+  }
+  m_mode = m_depth == 0 ? Mode::done : Mode::after_value;
+}
+
+void StreamScanner::close_container(const char* after) {
+  --m_depth;
+  if (m_depth == 1) m_result_open = false;  // whatever closed at depth 2 ends "result"
+  end_value(after);
+}
+
+const char* StreamScanner::step(const char* p, const char* end) {
+  const char c = *p;
+  switch (m_mode) {
+    case Mode::string:
+      return scan_string(p, end);
+    case Mode::escape: {
+      char decoded = c;
+      switch (c) {
+        case '"':
+        case '\\':
+        case '/':
+          break;
+        case 'b':
+          decoded = '\b';
+          break;
+        case 'f':
+          decoded = '\f';
+          break;
+        case 'n':
+          decoded = '\n';
+          break;
+        case 'r':
+          decoded = '\r';
+          break;
+        case 't':
+          decoded = '\t';
+          break;
+        case 'u':
+          m_mode = Mode::unicode;
+          m_hex_left = 4;
+          m_cp = 0;
+          return p + 1;
+        default:
+          fail("bad escape");
+          return end;
+      }
+      out_push(decoded);
+      m_mode = Mode::string;
+      return p + 1;
+    }
+    case Mode::unicode: {
+      uint32_t v = 0;
+      if (c >= '0' && c <= '9') {
+        v = static_cast<uint32_t>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        v = static_cast<uint32_t>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        v = static_cast<uint32_t>(c - 'A' + 10);
+      } else {
+        fail("bad unicode escape");
+        return end;
+      }
+      m_cp = (m_cp << 4) | v;
+      if (--m_hex_left == 0) {
+        // Method names and keys we decode are ASCII; other code points only need to be valid
+        // escapes, so they decode to a marker byte that cannot equal any ASCII name.
+        out_push(m_cp < 0x80 ? static_cast<char>(m_cp) : '\x7f');
+        m_mode = Mode::string;
+      }
+      return p + 1;
+    }
+    case Mode::number: {
+      const bool d = is_digit(c);
+      switch (m_num) {
+        case Num::minus:
+          if (!d) {
+            fail("bad number");
+            return end;
+          }
+          m_num = c == '0' ? Num::zero : Num::integer;
+          return p + 1;
+        case Num::integer:
+          if (d) return p + 1;
+          [[fallthrough]];
+        case Num::zero:
+          if (c == '.') {
+            m_num = Num::dot;
+            return p + 1;
+          }
+          if (c == 'e' || c == 'E') {
+            m_num = Num::e;
+            return p + 1;
+          }
+          break;
+        case Num::dot:
+          if (!d) {
+            fail("bad fraction");
+            return end;
+          }
+          m_num = Num::fraction;
+          return p + 1;
+        case Num::fraction:
+          if (d) return p + 1;
+          if (c == 'e' || c == 'E') {
+            m_num = Num::e;
+            return p + 1;
+          }
+          break;
+        case Num::e:
+          if (c == '+' || c == '-') {
+            m_num = Num::e_sign;
+            return p + 1;
+          }
+          [[fallthrough]];
+        case Num::e_sign:
+          if (!d) {
+            fail("bad exponent");
+            return end;
+          }
+          m_num = Num::exponent;
+          return p + 1;
+        case Num::exponent:
+          if (d) return p + 1;
+          break;
+      }
+      end_value(p);  // the number ended before this byte, which is scanned next
+      return p;
+    }
+    case Mode::literal:
+      if (c != m_lit[m_lit_pos]) {
+        fail("bad literal");
+        return end;
+      }
+      if (++m_lit_pos == m_lit.size()) end_value(p + 1);
+      return p + 1;
+    default:
+      break;
+  }
+  if (is_ws(c)) return p + 1;
+  m_any = true;
+  switch (m_mode) {
+    case Mode::arr_first:
+      if (c == ']') {
+        close_container(p + 1);
+        return p + 1;
+      }
+      [[fallthrough]];
+    case Mode::value:
+      return start_value(p) ? p + 1 : end;
+    case Mode::obj_first:
+      if (c == '}') {
+        close_container(p + 1);
+        return p + 1;
+      }
+      [[fallthrough]];
+    case Mode::obj_key: {
+      if (c != '"') {
+        fail("expected string");
+        return end;
+      }
+      m_str_key = true;
+      const bool wanted = m_depth == 1 || (m_depth == 2 && m_result_open);
+      m_key.clear();
+      m_out = wanted ? &m_key : nullptr;
+      m_out_limit = k_max_key;
+      m_out_over = false;
+      m_mode = Mode::string;
+      return p + 1;
+    }
+    case Mode::colon:
+      if (c != ':') {
+        fail("expected ':'");
+        return end;
+      }
+      m_mode = Mode::value;
+      return p + 1;
+    case Mode::after_value: {
+      const char open = m_stack[m_depth - 1];
+      if (c == ',') {
+        m_mode = open == '{' ? Mode::obj_key : Mode::value;
+        return p + 1;
+      }
+      if (c == (open == '{' ? '}' : ']')) {
+        close_container(p + 1);
+        return p + 1;
+      }
+      fail(open == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+      return end;
+    }
+    case Mode::done:
+      fail("trailing characters after JSON value");
+      return end;
+    default:
+      return end;  // not reached: the byte-level modes returned above
+  }
+}
+
+MessageShape StreamScanner::finish() {
+  if (!m_problem && m_mode == Mode::number) {
+    if (m_num == Num::zero || m_num == Num::integer || m_num == Num::fraction ||
+        m_num == Num::exponent) {
+      end_value(nullptr);
+    } else {
+      fail(m_num == Num::dot     ? "bad fraction"
+           : m_num == Num::minus ? "bad number"
+                                 : "bad exponent");
+    }
+  }
+  if (!m_problem && m_mode != Mode::done) {
+    if (!m_any) {
+      fail("empty line");
+    } else if (m_mode == Mode::string || m_mode == Mode::escape || m_mode == Mode::unicode) {
+      fail("unterminated string");
+    } else {
+      fail(m_mode == Mode::literal ? "bad literal" : "unexpected end of line");
+    }
+  }
+  MessageShape shape;
+  const bool ok = m_problem == nullptr;
+  if (m_top == '{' && ok) {
+    shape = std::move(m_shape);
+    if (m_has_id) shape.id = canonical_id(m_id_raw);
+    if (m_has_method && !shape.method.empty()) {
+      shape.kind = m_has_id ? MessageKind::request : MessageKind::notification;
+    } else if (m_has_id && (shape.has_result || shape.has_error)) {
+      shape.kind = MessageKind::response;
+    } else {
+      shape.kind = MessageKind::other;
+    }
+  } else if (m_top == '[' && ok) {
+    shape.kind = MessageKind::batch;
+  } else if (m_top == 's') {
+    shape.problem = "not a JSON object or array";
+    if (ok) shape.kind = MessageKind::other;
+  } else {
+    shape.problem = m_problem;
+  }
+  *this = StreamScanner{};
   return shape;
 }
 
+MessageShape scan_message(std::string_view line) {
+  StreamScanner s;
+  s.feed(line);
+  return s.finish();
+}
+
 bool is_valid_json(std::string_view line) {
-  Scanner s(line);
-  if (!s.value(0)) return false;
-  s.skip_ws();
-  return s.at_end();
+  StreamScanner s;
+  s.feed(line);
+  return s.finish().kind != MessageKind::invalid;
 }
 
 }  // namespace blastwall::proxy

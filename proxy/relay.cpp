@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,12 @@ extern "C" void on_signal(int sig) {
 }
 
 constexpr std::size_t k_read_chunk = 1 << 18;
+// A server line still incomplete after this many bytes is streamed to the client (when the session
+// allows it) instead of being buffered whole.
+constexpr std::size_t k_stream_threshold = 1 << 16;
+// Backpressure: stop reading a side while the other side's queue holds this much. A few pipe
+// buffers' worth keeps the pipe to the reader full without holding much memory.
+constexpr std::size_t k_high_water = 1 << 18;
 
 // Pipes and sockets get O_NONBLOCK; a terminal stays blocking and is written in small pieces.
 bool make_nonblocking_if_pipe(int fd, int& saved_flags) {
@@ -56,11 +63,35 @@ bool flush_some(int fd, std::string& buf, std::size_t& off, bool nonblocking) {
   if (off == buf.size()) {
     buf.clear();
     off = 0;
-  } else if (off > (1u << 20) && off * 2 > buf.size()) {
+  } else if (off >= (1u << 16) && off * 2 > buf.size()) {  // keep the queue's memory small
     buf.erase(0, off);
     off = 0;
   }
   return true;
+}
+
+// Sends a + b to fd now if nothing is queued for it, and queues whatever it does not take.
+void write_or_queue(int fd, std::string& queue, std::size_t& off, std::string_view a,
+                    std::string_view b) {
+  if (off == queue.size()) {
+    queue.clear();
+    off = 0;
+    if (fd >= 0) {
+      iovec iov[2] = {{const_cast<char*>(a.data()), a.size()},
+                      {const_cast<char*>(b.data()), b.size()}};
+      ssize_t n;
+      do {
+        n = ::writev(fd, iov, b.empty() ? 1 : 2);
+      } while (n < 0 && errno == EINTR);
+      // On EAGAIN or an error everything is queued; the poll loop's flush reports hard errors.
+      auto done = static_cast<std::size_t>(std::max<ssize_t>(n, 0));
+      const std::size_t from_a = std::min(done, a.size());
+      a.remove_prefix(from_a);
+      b.remove_prefix(std::min(done - from_a, b.size()));
+    }
+  }
+  queue.append(a);
+  queue.append(b);
 }
 
 std::string basename_of(const std::string& p) {
@@ -71,14 +102,28 @@ std::string basename_of(const std::string& p) {
 }  // namespace
 
 void RelayWire::to_client(std::string_view line) {
-  client_out.append(line);
-  client_out.push_back('\n');
+  if (m_in_line) {
+    m_held.append(line);
+    m_held.push_back('\n');
+    return;
+  }
+  write_or_queue(client_fd, client_out, client_off, line, "\n");
+}
+
+void RelayWire::to_client_partial(std::string_view bytes) {
+  m_in_line = true;
+  write_or_queue(client_fd, client_out, client_off, bytes, {});
+}
+
+void RelayWire::end_client_line() {
+  m_in_line = false;
+  write_or_queue(client_fd, client_out, client_off, "\n", m_held);
+  m_held.clear();
 }
 
 void RelayWire::to_server(std::string_view line) {
   if (!server_in_open) return;
-  server_out.append(line);
-  server_out.push_back('\n');
+  write_or_queue(server_fd, server_out, server_off, line, "\n");
 }
 
 void RelayWire::log(std::string_view message) {
@@ -165,8 +210,35 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
   const bool in_nb = make_nonblocking_if_pipe(options.client_in_fd, in_flags);
   const bool out_nb = make_nonblocking_if_pipe(options.client_out_fd, out_flags);
 
+  wire.client_fd = out_nb ? options.client_out_fd : -1;
+  wire.server_fd = child.stdin_fd();
+  auto now = Clock::now();  // of the current wake-up; the handlers read it
+
+  // What the framers find goes to the session. Only server lines are ever streamed.
+  struct ToSession : LineFramer::Handler {
+    Session& s;
+    const Clock::time_point& now;
+    bool from_server;
+    ToSession(Session& session, const Clock::time_point& t, bool server)
+        : s(session), now(t), from_server(server) {}
+    void on_line(std::string_view line) override {
+      from_server ? s.on_server_line(line, now) : s.on_client_line(line, now);
+    }
+    void on_oversize(const OversizeLine& o) override {
+      from_server ? s.on_server_oversize(o, now) : s.on_client_oversize(o, now);
+    }
+    bool on_stream_begin(std::string_view head) override {
+      return from_server && s.begin_server_stream(head, now);
+    }
+    void on_stream_data(std::string_view bytes) override { s.server_stream_data(bytes); }
+    void on_stream_end(bool complete) override { s.end_server_stream(complete, now); }
+  };
+  ToSession server_handler(session, now, true);
+  ToSession client_handler(session, now, false);
+
   LineFramer from_client(options.frame_cap);
   LineFramer from_server(options.frame_cap);
+  if (k_stream_threshold < options.frame_cap) from_server.set_stream_threshold(k_stream_threshold);
   std::string buf(k_read_chunk, '\0');
   bool client_in_open = true;
   bool client_out_ok = true;
@@ -174,8 +246,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
   bool shutting_down = false;
   auto shutdown_deadline = Clock::time_point::max();
   int shutdown_stage = 0;  // 0 none, 1 stdin closed, 2 SIGTERM sent, 3 SIGKILL sent
-  // Backpressure: stop reading a side while the other side's queue is this large.
-  const std::size_t high_water = std::max<std::size_t>(options.frame_cap * 2, 1 << 22);
+  const std::size_t high_water = k_high_water;
   auto child_exit_seen = Clock::time_point::max();
   auto stdout_closed_at = Clock::time_point::max();
 
@@ -186,17 +257,32 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
     wire.server_in_open = false;
     wire.server_out.clear();
     wire.server_off = 0;
+    wire.server_fd = -1;
     child.close_stdin();
     shutdown_stage = 1;
     shutdown_deadline = now + options.shutdown_grace;
   };
 
+  // The server's output is gone: a line still streaming to the client is ended there.
+  auto close_server_output = [&] {
+    server_out_open = false;
+    if (from_server.pending_bytes() > 0) {
+      wire.log("server closed stdout in the middle of a line (" +
+               std::to_string(from_server.pending_bytes()) + " bytes); " +
+               (from_server.streaming() ? "the part already sent to the client was ended there"
+                                        : "dropped"));
+    }
+    if (from_server.streaming()) session.end_server_stream(false, now);
+    child.close_stdout();
+  };
+
   for (;;) {
-    auto now = Clock::now();
+    now = Clock::now();
     // Drain writes first.
     if (!wire.client_out.empty() && client_out_ok) {
       if (!flush_some(options.client_out_fd, wire.client_out, wire.client_off, out_nb)) {
         client_out_ok = false;
+        wire.client_fd = -1;
         wire.client_out.clear();
         wire.client_off = 0;
         begin_shutdown(now, "client went away (write failed); shutting the server down");
@@ -207,6 +293,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
         wire.server_out.clear();
         wire.server_off = 0;
         wire.server_in_open = false;
+        wire.server_fd = -1;
         child.close_stdin();
       }
     }
@@ -219,10 +306,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
     if (child.exited() && server_out_open) {
       // A grandchild may hold the server's stdout open after the server itself exited.
       if (child_exit_seen == Clock::time_point::max()) child_exit_seen = now;
-      if (now - child_exit_seen > options.shutdown_grace) {
-        server_out_open = false;
-        child.close_stdout();
-      }
+      if (now - child_exit_seen > options.shutdown_grace) close_server_output();
     }
     if (!server_out_open && !child.exited() && !shutting_down && now - stdout_closed_at > Ms(500)) {
       // Stdout closed but the process lives on: it can no longer answer; stop it. (A crashing
@@ -253,7 +337,8 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
     int i_cin = -1, i_sout = -1, i_cout = -1, i_sin = -1;
     const std::size_t client_queue = wire.client_out.size() - wire.client_off;
     const std::size_t server_queue = wire.server_out.size() - wire.server_off;
-    if (client_in_open && !shutting_down && server_queue < high_water) {
+    if (client_in_open && !shutting_down && server_queue < high_water &&
+        !session.holding_client_input()) {
       i_cin = nfds++;
       fds[i_cin] = {options.client_in_fd, POLLIN, 0};
     }
@@ -303,25 +388,17 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
       for (int round = 0; round < 64; ++round) {
         const ssize_t n = ::read(child.stdout_fd(), buf.data(), buf.size());
         if (n > 0) {
-          from_server.feed(
-              std::string_view(buf.data(), static_cast<std::size_t>(n)),
-              [&](std::string_view line) { session.on_server_line(line, now); },
-              [&](const OversizeLine& o) { session.on_server_oversize(o, now); });
+          from_server.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)),
+                           server_handler);
           if (wire.client_out.size() - wire.client_off >= high_water) break;
           continue;
         }
         if (n == 0) {
-          server_out_open = false;
-          if (from_server.pending_bytes() > 0) {
-            wire.log("server closed stdout in the middle of a line (" +
-                     std::to_string(from_server.pending_bytes()) + " bytes); dropped");
-          }
-          child.close_stdout();
+          close_server_output();
         } else if (errno == EINTR) {
           continue;
         } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-          server_out_open = false;
-          child.close_stdout();
+          close_server_output();
         }
         break;
       }
@@ -332,12 +409,11 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
       for (int round = 0; round < 64; ++round) {
         const ssize_t n = ::read(options.client_in_fd, buf.data(), buf.size());
         if (n > 0) {
-          from_client.feed(
-              std::string_view(buf.data(), static_cast<std::size_t>(n)),
-              [&](std::string_view line) { session.on_client_line(line, now); },
-              [&](const OversizeLine& o) { session.on_client_oversize(o, now); });
+          from_client.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)),
+                           client_handler);
           if (!in_nb) break;
           if (wire.server_out.size() - wire.server_off >= high_water) break;
+          if (session.holding_client_input()) break;
           continue;
         }
         if (n == 0) {

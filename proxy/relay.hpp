@@ -25,18 +25,28 @@ struct RelayOptions {
 // `session` must outlive the call. Errors before the loop starts (spawn failure) return 127.
 int run_relay(const RelayOptions& options, Session& session, class RelayWire& wire);
 
-// The Wire the relay drains: buffers lines for the client and the server, logs to stderr.
+// The Wire the relay drains. A line goes straight to its fd (one writev) when nothing is queued
+// for it, so the common case copies nothing; what the fd does not take at once is queued and
+// written by the poll loop. Logs to stderr.
 class RelayWire : public Wire {
  public:
   void to_client(std::string_view line) override;
   void to_server(std::string_view line) override;
   void log(std::string_view message) override;
+  void to_client_partial(std::string_view bytes) override;
+  void end_client_line() override;
 
   std::string client_out;  // bytes not yet written to the client
   std::size_t client_off = 0;
+  int client_fd = -1;  // written directly when >= 0 (non-blocking) and client_out is drained
   std::string server_out;
   std::size_t server_off = 0;
+  int server_fd = -1;
   bool server_in_open = true;
+
+ private:
+  bool m_in_line = false;  // a streamed line is being written to the client
+  std::string m_held;      // client lines waiting for it to end
 };
 
 // Default server name from a command: basename of the program, or for interpreters and launchers

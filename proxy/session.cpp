@@ -114,6 +114,11 @@ int64_t Session::wall_ms() const {
 
 void Session::on_client_line(std::string_view line, Clock::time_point now) {
   const MessageShape shape = scan_message(line);
+  if (m_streaming && (!m_deferred.empty() || shape.kind == MessageKind::batch ||
+                      (shape.kind == MessageKind::request && shape.method == "tools/list"))) {
+    m_deferred.emplace_back(line);
+    return;
+  }
   if (shape.kind == MessageKind::invalid || shape.kind == MessageKind::other) {
     m_wire.log("client sent a line that is not a JSON-RPC message (" + std::to_string(line.size()) +
                " bytes" + (shape.problem.empty() ? "" : ": " + shape.problem) + "); dropped");
@@ -578,7 +583,7 @@ void Session::on_tick(Clock::time_point now) {
     poll_parked(it->first, it->second, now, erase);
     it = erase ? m_parked.erase(it) : std::next(it);
   }
-  if (m_cfg.call_timeout.count() > 0) {
+  if (m_cfg.call_timeout.count() > 0 && !m_streaming) {
     for (auto it = m_pending.begin(); it != m_pending.end();) {
       Pending& p = it->second;
       if (p.method == "tools/call" && now - p.last_activity >= m_cfg.call_timeout) {
@@ -613,7 +618,7 @@ Clock::time_point Session::next_wakeup() const {
     if (!p.approval_id.empty()) next = std::min(next, p.next_poll);
     if (!p.progress_token.is_null()) next = std::min(next, p.next_progress);
   }
-  if (m_cfg.call_timeout.count() > 0) {
+  if (m_cfg.call_timeout.count() > 0 && !m_streaming) {
     for (const auto& [key, p] : m_pending) {
       if (p.method == "tools/call") next = std::min(next, p.last_activity + m_cfg.call_timeout);
     }
@@ -650,10 +655,8 @@ void Session::on_server_line(std::string_view line, Clock::time_point now) {
           el = json::parse(*rewritten);
           modified = true;
         }
-      } else if (it->second.method == "tools/call" && m_audit) {
-        m_audit->record_outcome(it->second.audit_id, s.has_error ? "error" : "ok",
-                                s.has_error || s.is_error.value_or(false),
-                                std::chrono::duration_cast<Ms>(now - it->second.started).count());
+      } else {
+        record_reply(it->second, s, now);
       }
       m_pending.erase(it);
     }
@@ -692,11 +695,7 @@ void Session::handle_server_message(const MessageShape& shape, std::string_view 
       }
     }
     m_wire.to_client(raw);
-    if (p.method == "tools/call" && m_audit) {
-      const bool is_err = shape.has_error || shape.is_error.value_or(false);
-      m_audit->record_outcome(p.audit_id, shape.has_error ? "error" : "ok", is_err,
-                              std::chrono::duration_cast<Ms>(now - p.started).count());
-    }
+    record_reply(p, shape, now);
     return;
   }
   if (shape.kind == MessageKind::notification && shape.method == "notifications/progress" &&
@@ -711,6 +710,59 @@ void Session::handle_server_message(const MessageShape& shape, std::string_view 
     }
   }
   m_wire.to_client(raw);
+}
+
+void Session::record_reply(const Pending& p, const MessageShape& shape, Clock::time_point now) {
+  if (p.method != "tools/call" || !m_audit) return;
+  const bool is_err = shape.has_error || shape.is_error.value_or(false);
+  m_audit->record_outcome(p.audit_id, shape.has_error ? "error" : "ok", is_err,
+                          std::chrono::duration_cast<Ms>(now - p.started).count());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server -> client, cut through
+
+bool Session::begin_server_stream(std::string_view head, Clock::time_point now) {
+  (void)now;
+  if (m_streaming || !m_answered_by_us.empty()) return false;
+  for (const auto& [key, p] : m_pending) {
+    if (p.method == "tools/list") return false;
+  }
+  const auto first = head.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos || head[first] != '{') return false;
+  m_streaming = true;
+  m_stream_bytes = 0;
+  return true;
+}
+
+void Session::server_stream_data(std::string_view bytes) {
+  m_stream_bytes += bytes.size();
+  m_stream_scan.feed(bytes);
+  m_wire.to_client_partial(bytes);
+}
+
+void Session::end_server_stream(bool complete, Clock::time_point now) {
+  m_streaming = false;
+  m_wire.end_client_line();
+  const MessageShape shape = m_stream_scan.finish();
+  // The server was busy writing: that is activity on every call waiting for it.
+  for (auto& [key, p] : m_pending) p.last_activity = now;
+  if (complete && shape.kind == MessageKind::response) {
+    auto it = m_pending.find(shape.id);
+    if (it != m_pending.end()) {
+      record_reply(it->second, shape, now);
+      m_pending.erase(it);
+    }
+  } else if (complete && shape.kind != MessageKind::request &&
+             shape.kind != MessageKind::notification) {
+    m_wire.log("server '" + m_cfg.server_name + "' wrote a " + std::to_string(m_stream_bytes) +
+               "-byte line that is not a JSON-RPC message (" + shape.problem +
+               "); it was already streamed to the client");
+  }
+  // Client lines that waited for the line to end, in order.
+  std::vector<std::string> deferred = std::move(m_deferred);
+  m_deferred.clear();
+  for (const std::string& line : deferred) on_client_line(line, now);
 }
 
 std::optional<std::string> Session::process_tools_list(const json& response) {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "blastwall/action.hpp"
 #include "blastwall/verdict.hpp"
@@ -70,6 +71,10 @@ class Wire {
   virtual void to_client(std::string_view line) = 0;  // without the newline
   virtual void to_server(std::string_view line) = 0;
   virtual void log(std::string_view message) = 0;  // operational log (stderr)
+  // Cut-through of one line to the client: its bytes as they arrive, then end_client_line() (which
+  // writes the newline). Lines sent with to_client() meanwhile are held until the line has ended.
+  virtual void to_client_partial(std::string_view bytes) = 0;
+  virtual void end_client_line() = 0;
 };
 
 using Classifier = std::function<Verdict(const Action&)>;
@@ -85,6 +90,22 @@ class Session {
   void on_client_oversize(const OversizeLine& info, Clock::time_point now);
   void on_server_oversize(const OversizeLine& info, Clock::time_point now);
   void on_tick(Clock::time_point now);
+
+  // Cut-through of a large server line, offered by the relay's framer before the line is complete.
+  // Returns false when the line must be buffered whole instead: while a tools/list reply is due
+  // (it may have to be rewritten), while a late reply to a request blastwall already answered may
+  // come (it must be dropped), and for anything but a JSON object (a batch may hold either). The
+  // streamed bytes are scanned as they pass; at the end the reply settles its request as usual.
+  // While a line streams, a client tools/list request (or batch) and everything after it waits, so
+  // no tools/list reply can be streamed unchecked.
+  bool begin_server_stream(std::string_view head, Clock::time_point now);
+  void server_stream_data(std::string_view bytes);
+  // complete: the newline was seen; false when the line was cut at the frame cap
+  // (on_server_oversize follows at its newline) or the server's output ended in the middle of it.
+  void end_server_stream(bool complete, Clock::time_point now);
+  [[nodiscard]] bool streaming() const { return m_streaming; }
+  // Client lines waiting for a streamed server line to end; the relay stops reading the client.
+  [[nodiscard]] bool holding_client_input() const { return !m_deferred.empty(); }
   // The server is gone: every request still waiting for it gets an error.
   void on_server_exit(const std::string& why, Clock::time_point now);
 
@@ -145,6 +166,7 @@ class Session {
   void answer_tool_error(const nlohmann::json& id, const std::string& text,
                          const nlohmann::json& meta);
   void track_forwarded(const std::string& key, Pending p);
+  void record_reply(const Pending& p, const MessageShape& shape, Clock::time_point now);
   void recover_id_from_oversize(const OversizeLine& info, bool from_server, Clock::time_point now);
   [[nodiscard]] int64_t wall_ms() const;
 
@@ -165,6 +187,11 @@ class Session {
   std::map<std::string, Parked> m_parked;             // by canonical id
   std::map<std::string, std::string> m_own_requests;  // our id -> parked key
   std::map<std::string, bool> m_answered_by_us;       // late server replies to drop
+
+  bool m_streaming = false;  // a server line is being cut through to the client
+  std::size_t m_stream_bytes = 0;
+  StreamScanner m_stream_scan;
+  std::vector<std::string> m_deferred;  // client lines held while a server line streams
 };
 
 // The text a model sees when a call is refused, and the approval summary a human sees.

@@ -340,3 +340,88 @@ test("server-everything: server-to-client elicitation, sampling and progress pas
   assert.notEqual(e.isError, true, textOf(e));
   await client.close();
 });
+
+// Raw bytes from a server, direct or through blastwall: everything written to stdout until `done`.
+async function rawExchange(sb, cmd, messages, done, extra = null) {
+  const { spawn } = await import("node:child_process");
+  const child = extra
+    ? spawn(bin, ["--audit-db", sb.auditDb, "mcp", "--name", "stub", ...extra, "--", ...cmd], { env: sb.env, cwd: sb.work, stdio: ["pipe", "pipe", "pipe"] })
+    : spawn(cmd[0], cmd.slice(1), { env: sb.env, stdio: ["pipe", "pipe", "ignore"] });
+  const chunks = [];
+  let stderr = "";
+  child.stderr?.on("data", (d) => (stderr += d.toString()));
+  const got = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timed out; stderr:\n" + stderr)), 60000);
+    child.stdout.on("data", (d) => {
+      chunks.push(d);
+      if (done(Buffer.concat(chunks))) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  for (const m of messages) child.stdin.write(JSON.stringify(m) + "\n");
+  await got;
+  child.stdin.end();
+  await new Promise((r) => child.on("exit", r));
+  const lines = [];
+  const all = Buffer.concat(chunks);
+  for (let start = 0; start < all.length;) {
+    const nl = all.indexOf(10, start);
+    if (nl < 0) break;
+    lines.push(all.subarray(start, nl));
+    start = nl + 1;
+  }
+  return { lines, stderr };
+}
+
+const linesEnd = (n) => (buf) => {
+  let count = 0;
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) ++count;
+  return count >= n;
+};
+
+test("an 8 MiB tool result streams through byte-identical", async (t) => {
+  const sb = sandbox(t);
+  const bytes = 8 * 1024 * 1024;
+  const script = [
+    initialize(0),
+    initialized,
+    { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "blob", arguments: { bytes } } },
+    { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "query", arguments: { sql: "SELECT 1" } } },
+  ];
+  const direct = await rawExchange(sb, servers.stub(), script, linesEnd(3));
+  const proxied = await rawExchange(sb, servers.stub(), script, linesEnd(3), []);
+  const big = (r) => r.lines.find((l) => l.length > bytes);
+  assert.ok(big(direct), "the direct run returned the blob");
+  assert.ok(big(proxied), "the proxied run returned the blob; stderr:\n" + proxied.stderr);
+  assert.ok(big(proxied).equals(big(direct)), "identical bytes");
+  assert.equal(JSON.parse(big(proxied).toString()).id, 1);
+  const small = proxied.lines.map((l) => l.length < 1000 && JSON.parse(l.toString())).find((m) => m && m.id === 2);
+  assert.match(small.result.content[0].text, /SELECT 1/);
+  assert.doesNotMatch(proxied.stderr, /not a JSON-RPC|frame cap/);
+});
+
+test("a streamed reply over the frame cap is cut at the cap and answered with an error", async (t) => {
+  const sb = sandbox(t);
+  const cap = 1024 * 1024;
+  const script = [
+    initialize(0),
+    initialized,
+    { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "blob", arguments: { bytes: 3 * cap } } },
+    { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "blob", arguments: { bytes: 1000 } } },
+  ];
+  // initialize reply, the cut line, the error for id 1, the reply to id 2.
+  const r = await rawExchange(sb, servers.stub(), script, linesEnd(4), ["--frame-cap", String(cap)]);
+  const cut = r.lines.find((l) => l.length > 10000);
+  assert.ok(cut, "the start of the reply was streamed; stderr:\n" + r.stderr);
+  assert.equal(cut.length, cap, "not one byte past the cap");
+  assert.throws(() => JSON.parse(cut.toString()), "the cut line is not a message");
+  const msgs = r.lines.filter((l) => l.length < 10000).map((l) => JSON.parse(l.toString()));
+  const err = msgs.find((m) => m.id === 1);
+  assert.ok(err?.error, JSON.stringify(msgs));
+  assert.match(err.error.message, /exceeds the frame cap/);
+  const ok = msgs.find((m) => m.id === 2);
+  assert.equal(ok.result.content[0].text.length, 1000);
+  assert.match(r.stderr, /over the frame cap/);
+});

@@ -17,10 +17,29 @@ namespace {
 
 class FakeWire : public Wire {
  public:
-  void to_client(std::string_view l) override { client.emplace_back(l); }
+  void to_client(std::string_view l) override {
+    if (in_line) {
+      held.emplace_back(l);
+    } else {
+      client.emplace_back(l);
+    }
+  }
   void to_server(std::string_view l) override { server.emplace_back(l); }
   void log(std::string_view m) override { logs.emplace_back(m); }
-  std::vector<std::string> client, server, logs;
+  void to_client_partial(std::string_view b) override {
+    in_line = true;
+    partial.append(b);
+  }
+  void end_client_line() override {
+    client.push_back(std::move(partial));
+    partial.clear();
+    in_line = false;
+    for (auto& l : held) client.push_back(std::move(l));
+    held.clear();
+  }
+  std::vector<std::string> client, server, logs, held;
+  std::string partial;
+  bool in_line = false;
   json client_json(std::size_t i) const { return json::parse(client.at(i)); }
 };
 
@@ -461,4 +480,61 @@ TEST(Session, without_any_approval_channel_ask_fails_closed) {
   EXPECT_TRUE(h.wire.server.empty());
   auto r = h.wire.client_json(0);
   EXPECT_EQ(r["result"]["isError"], true);
+}
+
+TEST(Session, a_streamed_tool_result_passes_byte_for_byte_and_settles_its_call) {
+  Harness h;
+  h.initialize(false);
+  h.client(Harness::call(7, "echo"));
+  const std::string resp = R"({"result":{"content":[{"type":"text","text":")" +
+                           std::string(300000, 'x') +
+                           R"("}],"isError":true},"jsonrpc":"2.0","id":7})";
+  ASSERT_TRUE(h.session->begin_server_stream(std::string_view(resp).substr(0, 70000), h.now));
+  for (std::size_t i = 0; i < resp.size(); i += 65536) {
+    h.session->server_stream_data(std::string_view(resp).substr(i, 65536));
+  }
+  // Blastwall's own answers wait until the streamed line has ended.
+  h.client(Harness::call(8, "danger"));
+  EXPECT_EQ(h.wire.held.size(), 1u);
+  h.session->end_server_stream(true, h.now);
+  ASSERT_EQ(h.wire.client.size(), 2u);
+  EXPECT_EQ(h.wire.client[0], resp);
+  EXPECT_EQ(h.wire.client_json(1)["id"], 8);
+  EXPECT_EQ(h.session->outstanding_requests(), 0u);
+  ASSERT_EQ(h.audit.outcomes.size(), 2u);
+  EXPECT_EQ(h.audit.outcomes[0], "2:denied:error");
+  EXPECT_EQ(h.audit.outcomes[1], "1:ok:error");  // the streamed result's isError
+}
+
+TEST(Session, no_stream_while_a_tools_list_reply_is_due_and_tools_list_waits_for_a_stream) {
+  Harness h;
+  h.initialize(false);
+  h.client(R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
+  EXPECT_FALSE(h.session->begin_server_stream("{\"result\":", h.now));
+  h.server(R"({"jsonrpc":"2.0","id":1,"result":{"tools":[]}})");
+  EXPECT_FALSE(h.session->begin_server_stream("[{\"result\":", h.now));  // batches: buffered
+  // A stream in progress: a tools/list request (and what follows it) is held back, so a reply to
+  // it can never be part of an unchecked streamed line.
+  h.wire.server.clear();
+  ASSERT_TRUE(h.session->begin_server_stream("{\"result\":", h.now));
+  h.client(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})");
+  h.client(Harness::call(3, "echo"));
+  EXPECT_TRUE(h.wire.server.empty());
+  EXPECT_TRUE(h.session->holding_client_input());
+  h.session->server_stream_data(R"({"result":{},"jsonrpc":"2.0","id":99})");
+  h.session->end_server_stream(true, h.now);
+  ASSERT_EQ(h.wire.server.size(), 2u);
+  EXPECT_NE(h.wire.server[0].find("tools/list"), std::string::npos);
+  EXPECT_NE(h.wire.server[1].find("tools/call"), std::string::npos);
+  EXPECT_FALSE(h.session->holding_client_input());
+}
+
+TEST(Session, no_stream_while_a_late_reply_must_be_dropped) {
+  SessionConfig cfg;
+  cfg.call_timeout = Ms(1000);
+  Harness h(true, cfg);
+  h.initialize(false);
+  h.client(Harness::call(4, "echo"));
+  h.advance(Ms(1500));  // timed out: the server's reply, when it comes, is dropped
+  EXPECT_FALSE(h.session->begin_server_stream("{\"result\":", h.now));
 }
