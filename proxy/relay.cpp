@@ -276,6 +276,8 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
     child.close_stdout();
   };
 
+  // waitpid only when it can tell something: after SIGCHLD, a poll timeout or the server's EOF.
+  bool reap_due = true;
   for (;;) {
     now = Clock::now();
     // Drain writes first.
@@ -302,7 +304,10 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
     }
 
     // Server gone: once its stdout is drained, answer what is left and leave.
-    child.try_reap();
+    if (reap_due) {
+      child.try_reap();
+      reap_due = false;
+    }
     if (child.exited() && server_out_open) {
       // A grandchild may hold the server's stdout open after the server itself exited.
       if (child_exit_seen == Clock::time_point::max()) child_exit_seen = now;
@@ -370,6 +375,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
       wire.log(std::string("poll: ") + std::strerror(errno));
       break;
     }
+    if (rc <= 0) reap_due = true;
 
     if (rc > 0 && (fds[i_sig].revents & POLLIN)) {
       unsigned char sigs[64];
@@ -377,7 +383,10 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
       while ((n = ::read(g_signal_pipe[0], sigs, sizeof sigs)) > 0) {
         for (ssize_t k = 0; k < n; ++k) {
           const int s = sigs[k];
-          if (s == SIGCHLD) continue;
+          if (s == SIGCHLD) {
+            reap_due = true;
+            continue;
+          }
           child.signal(s);  // forwarded; we exit when the server does
         }
       }
@@ -391,6 +400,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
           from_server.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)),
                            server_handler);
           if (wire.client_out.size() - wire.client_off >= high_water) break;
+          if (static_cast<std::size_t>(n) < buf.size()) break;  // drained; poll says when more
           continue;
         }
         if (n == 0) {
@@ -402,7 +412,10 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
         }
         break;
       }
-      if (!server_out_open) stdout_closed_at = now;
+      if (!server_out_open) {
+        stdout_closed_at = now;
+        reap_due = true;
+      }
     }
 
     if (rc > 0 && i_cin >= 0 && (fds[i_cin].revents & (POLLIN | POLLHUP | POLLERR))) {
@@ -414,6 +427,7 @@ int run_relay(const RelayOptions& options, Session& session, RelayWire& wire) {
           if (!in_nb) break;
           if (wire.server_out.size() - wire.server_off >= high_water) break;
           if (session.holding_client_input()) break;
+          if (static_cast<std::size_t>(n) < buf.size()) break;
           continue;
         }
         if (n == 0) {

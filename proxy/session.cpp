@@ -20,6 +20,19 @@ std::optional<json> parse(std::string_view text) {
 
 std::string dump(const json& j) { return canonical_json(j); }
 
+// The member at `path`, or null. (json::value with a json_pointer throws and catches internally
+// when the path is missing, which costs an exception on every call.)
+json member_at(const json& j, std::initializer_list<const char*> path) {
+  const json* cur = &j;
+  for (const char* key : path) {
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(key);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+  }
+  return *cur;
+}
+
 std::string id_key(const json& id) { return dump(id); }
 
 std::string truncate(std::string s, std::size_t n) {
@@ -306,7 +319,7 @@ void Session::handle_tool_call(const json& request, std::string_view raw, Clock:
   if (v.decision == Decision::allow) {
     m_wire.to_server(raw);  // forward first; audit after, off the latency path
     Pending p{"tools/call", tool, now, now, 0, {}};
-    const json token = params.value("/_meta/progressToken"_json_pointer, json(nullptr));
+    const json token = member_at(params, {"_meta", "progressToken"});
     if (!token.is_null()) p.progress_token = dump(token);
     p.audit_id = m_audit ? m_audit->record_call(action, v, v.source, latency_us) : 0;
     track_forwarded(key, std::move(p));
@@ -330,7 +343,7 @@ void Session::handle_tool_call(const json& request, std::string_view raw, Clock:
   p.audit_id = aid;
   p.started = now;
   p.deadline = now + m_cfg.approval_wait;
-  p.progress_token = params.value("/_meta/progressToken"_json_pointer, json(nullptr));
+  p.progress_token = member_at(params, {"_meta", "progressToken"});
 
   // An approval a human already gave for exactly these arguments is used once.
   if (m_approvals) {
@@ -702,8 +715,7 @@ void Session::handle_server_message(const MessageShape& shape, std::string_view 
       m_cfg.call_timeout.count() > 0) {
     // Progress from the server counts as activity on the call it belongs to.
     if (auto note = parse(raw)) {
-      const std::string token =
-          dump(note->value("/params/progressToken"_json_pointer, json(nullptr)));
+      const std::string token = dump(member_at(*note, {"params", "progressToken"}));
       for (auto& [key, p] : m_pending) {
         if (!p.progress_token.empty() && p.progress_token == token) p.last_activity = now;
       }
