@@ -72,7 +72,17 @@ class Stmt {
   Stmt(sqlite3* db, const std::string& sql) : m_db(db) {
     m_rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr);
   }
-  ~Stmt() { sqlite3_finalize(m_stmt); }
+  // Borrows a statement from AuditLog's cache: reset, not finalized, when done.
+  explicit Stmt(sqlite3_stmt* cached)
+      : m_db(nullptr), m_stmt(cached), m_rc(cached ? SQLITE_OK : SQLITE_ERROR), m_borrowed(true) {}
+  ~Stmt() {
+    if (!m_borrowed) {
+      sqlite3_finalize(m_stmt);
+    } else if (m_stmt) {
+      sqlite3_reset(m_stmt);
+      sqlite3_clear_bindings(m_stmt);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   [[nodiscard]] bool ok() const { return m_rc == SQLITE_OK && m_stmt != nullptr; }
@@ -98,6 +108,7 @@ class Stmt {
   sqlite3* m_db;
   sqlite3_stmt* m_stmt = nullptr;
   int m_rc = SQLITE_ERROR;
+  bool m_borrowed = false;
 };
 
 AuditRow read_row(Stmt& s) {
@@ -281,8 +292,47 @@ AuditLog::AuditLog(AuditOptions options) : m_opts(std::move(options)) {
 AuditLog::~AuditLog() { close_db(); }
 
 void AuditLog::close_db() {
+  for (auto& [sql, stmt] : m_stmts) sqlite3_finalize(stmt);
+  m_stmts.clear();
   if (m_db) sqlite3_close_v2(m_db);
   m_db = nullptr;
+}
+
+Result<bool> AuditLog::checkpoint(bool only_if_due) {
+  std::lock_guard lock(m_mu);
+  // ~6 WAL pages per row: 150 rows keep the WAL under SQLite's default 1000-page trigger.
+  constexpr int64_t k_due_after_commits = 150;
+  if (!m_db || m_opts.read_only || m_commits_since_checkpoint == 0) return false;
+  if (only_if_due && m_commits_since_checkpoint < k_due_after_commits) return false;
+  int rc = sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    return make_error(sqlite_error(m_db, "audit checkpoint failed"));
+  }
+  m_commits_since_checkpoint = 0;
+  return true;
+}
+
+sqlite3_stmt* AuditLog::prepared(const std::string& sql) {
+  if (auto it = m_stmts.find(sql); it != m_stmts.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(m_db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return nullptr;
+  }
+  m_stmts.emplace(sql, stmt);
+  return stmt;
+}
+
+bool AuditLog::run_prepared(const std::string& sql, std::string* err) {
+  Stmt s(prepared(sql));
+  int rc = s.ok() ? s.step() : sqlite3_errcode(m_db);
+  if (rc == SQLITE_DONE) return true;
+  if (err) {
+    *err = std::string(sqlite3_errmsg(m_db)) + " (sqlite code " +
+           std::to_string(sqlite3_extended_errcode(m_db)) + ")";
+  }
+  return false;
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::open(AuditOptions options) {
@@ -322,6 +372,7 @@ Result<bool> AuditLog::open_db() {
   }
   m_db = db;
   sqlite3_busy_timeout(m_db, m_opts.busy_timeout_ms);
+  if (m_opts.manual_checkpoint) sqlite3_wal_autocheckpoint(m_db, 0);
 
   std::string err;
   if (!m_opts.read_only) {
@@ -363,7 +414,7 @@ Result<bool> AuditLog::ensure_schema() {
     return true;  // older schemas are readable; migration needs a writer
   }
   std::string err;
-  if (!exec(m_db, "BEGIN IMMEDIATE", &err)) {
+  if (!run_prepared("BEGIN IMMEDIATE", &err)) {
     return make_error("cannot migrate audit database " + m_opts.path + ": " + err);
   }
   v = version();  // another process may have migrated meanwhile
@@ -389,7 +440,7 @@ Result<bool> AuditLog::insert_locked(std::vector<AuditRow>& rows,
   int64_t last_id = 0;
   std::string prev = k_zero_hash;
   {
-    Stmt s(m_db, "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1");
+    Stmt s(prepared("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1"));
     if (!s.ok()) return make_error(sqlite_error(m_db, "audit read failed"));
     int rc = s.step();
     if (rc == SQLITE_ROW) {
@@ -399,7 +450,7 @@ Result<bool> AuditLog::insert_locked(std::vector<AuditRow>& rows,
       return make_error(sqlite_error(m_db, "audit read failed"));
     }
     // The head in meta survives deletion of the tail, so a later writer keeps the gap visible.
-    Stmt h(m_db, "SELECT value FROM meta WHERE key='head'");
+    Stmt h(prepared("SELECT value FROM meta WHERE key='head'"));
     if (h.ok() && h.step() == SQLITE_ROW) {
       std::string head = h.text(0);
       auto colon = head.find(':');
@@ -412,10 +463,11 @@ Result<bool> AuditLog::insert_locked(std::vector<AuditRow>& rows,
       }
     }
   }
-  Stmt ins(m_db, std::string("INSERT INTO events(") + k_columns +
-                     ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  static const std::string k_insert = std::string("INSERT INTO events(") + k_columns +
+                                      ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  Stmt ins(prepared(k_insert));
   if (!ins.ok()) return make_error(sqlite_error(m_db, "audit insert failed"));
-  Stmt find(m_db, "SELECT id FROM events WHERE origin = ?");
+  Stmt find(prepared("SELECT id FROM events WHERE origin = ?"));
   for (size_t i = 0; i < rows.size(); ++i) {
     AuditRow& r = rows[i];
     if (i < ref_uids.size() && !ref_uids[i].empty() && find.ok()) {
@@ -459,9 +511,9 @@ Result<bool> AuditLog::insert_locked(std::vector<AuditRow>& rows,
     ins.reset();
   }
   if (!rows.empty()) {
-    Stmt h(m_db,
-           "INSERT INTO meta(key, value) VALUES('head', ?) "
-           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    Stmt h(
+        prepared("INSERT INTO meta(key, value) VALUES('head', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
     if (!h.ok()) return make_error(sqlite_error(m_db, "audit head update failed"));
     h.bind(1, std::to_string(last_id) + ":" + prev);
     if (h.step() != SQLITE_DONE) return make_error(sqlite_error(m_db, "audit head update failed"));
@@ -495,7 +547,7 @@ Result<std::vector<int64_t>> AuditLog::write_rows(std::vector<AuditRow> rows,
     if (!r) return spool(rows, ref_uids, r.error().message);
   }
   std::string err;
-  if (!exec(m_db, "BEGIN IMMEDIATE", &err)) {
+  if (!run_prepared("BEGIN IMMEDIATE", &err)) {
     std::string why = "audit database " + m_opts.path + " is not writable: " + err;
     if (sqlite3_errcode(m_db) != SQLITE_BUSY) close_db();
     return spool(rows, ref_uids, why);
@@ -556,7 +608,8 @@ Result<std::vector<int64_t>> AuditLog::write_rows(std::vector<AuditRow> rows,
   auto ok = insert_locked(rows, ref_uids);
   if (!ok) return fail(ok.error().message);
   if (m_opts.in_transaction_hook) m_opts.in_transaction_hook();
-  if (!exec(m_db, "COMMIT", &err)) return fail("audit commit failed: " + err);
+  if (!run_prepared("COMMIT", &err)) return fail("audit commit failed: " + err);
+  ++m_commits_since_checkpoint;
   if (sl.fd >= 0) {
     if (::ftruncate(sl.fd, 0) != 0) {
       m_warning = "audit: spool " + m_opts.spool_path +

@@ -30,6 +30,7 @@
 #include "blastwall/verdict.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace blastwall::audit {
 
@@ -48,6 +49,9 @@ struct AuditOptions {
   // After a failed write, later writes from this process go straight to the spool for this long
   // (no repeated busy waits, no re-reading a growing spool); 0 = retry the database every time.
   int retry_after_ms = 1000;
+  // No automatic WAL checkpoint inside a commit: the owner calls checkpoint() when it is idle (the
+  // resident engine does, after answering), so the fsync a checkpoint needs never lands on a call.
+  bool manual_checkpoint = false;
   // Test-only: called inside the write transaction, after the INSERT and before COMMIT.
   std::function<void()> in_transaction_hook;
 };
@@ -156,6 +160,10 @@ class AuditLog {
   // export's own chain is checked and reported.
   [[nodiscard]] Result<ImportReport> import_jsonl(std::istream& in);
 
+  // Copies the WAL into the database (PASSIVE: never waits for readers or writers). With
+  // only_if_due, only after enough commits since the last one. For manual_checkpoint owners.
+  Result<bool> checkpoint(bool only_if_due);
+
   [[nodiscard]] const std::string& path() const { return m_opts.path; }
   [[nodiscard]] const std::string& spool_path() const { return m_opts.spool_path; }
   // Why the last write was spooled (empty when it was not). Print it on stderr.
@@ -179,13 +187,21 @@ class AuditLog {
                                      const std::vector<std::string>& ref_uids,
                                      const std::string& why);
   void close_db();
+  // A statement prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused: the resident
+  // engine records every action on one connection, where re-parsing the SQL each time cost more
+  // than the insert. Null when it cannot be prepared. Finalized by close_db().
+  sqlite3_stmt* prepared(const std::string& sql);
+  // Runs a cached statement without results (BEGIN IMMEDIATE, COMMIT); err gets SQLite's message.
+  bool run_prepared(const std::string& sql, std::string* err);
 
   AuditOptions m_opts;
   sqlite3* m_db = nullptr;
+  std::map<std::string, sqlite3_stmt*, std::less<>> m_stmts;
   mutable std::recursive_mutex m_mu;
   std::string m_warning;
   int64_t m_next_spool_id = -1;
   int64_t m_retry_at_us = 0;  // while now < this, write to the spool directly
+  int64_t m_commits_since_checkpoint = 0;
   std::string m_last_failure;
   std::vector<std::pair<int64_t, std::string>> m_spool_uids;  // negative id -> spool uid
 };

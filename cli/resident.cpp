@@ -75,6 +75,7 @@ Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
   // database would silently swallow rows. A degraded (spooling) log is retried every time, and
   // there is no per-process back-off: the next request may find the database usable again.
   options.retry_after_ms = 0;
+  options.manual_checkpoint = true;
   auto& pool = state().logs;
   struct stat st {};
   bool exists = ::stat(options.path.c_str(), &st) == 0;
@@ -98,6 +99,10 @@ Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
   auto* raw = p.log.get();
   pool[path] = std::move(p);
   return raw;
+}
+
+void after_request(bool idle) {
+  for (auto& [path, p] : state().logs) (void)p.log->checkpoint(!idle);
 }
 
 void clear() {

@@ -41,6 +41,10 @@ void store_engine(const std::string& key, std::shared_ptr<const Engine> engine);
 [[nodiscard]] Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
                                                  std::unique_ptr<audit::AuditLog>& owned);
 
+// After an answer went out: WAL checkpoints of the pooled audit logs that are due (all of them when
+// idle is true). Keeps the checkpoint's fsync off the calls.
+void after_request(bool idle);
+
 // Drops every cached engine and audit connection (server shutdown).
 void clear();
 

@@ -270,6 +270,7 @@ Outcome serve_one(int fd, const Identity& self) {
     scope.collect(out, err);
   }
   (void)send_all(fd, response(k_status_ran, code, out, err));
+  resident::after_request(false);
   return Outcome::answered;
 }
 
@@ -343,6 +344,7 @@ int run_serve(const ServeOpts& o) {
       bool sock_gone = ::stat(sock.c_str(), &now_sock) != 0 || now_sock.st_ino != sock_st.st_ino;
       bool exe_changed = ::stat(self_path, &now_exe) != 0 || !(identity_of(now_exe) == self);
       if (idle || sock_gone || exe_changed) break;
+      resident::after_request(true);
       continue;
     }
     Fd client(::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC));
