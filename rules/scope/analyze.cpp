@@ -324,12 +324,13 @@ void cloud_facts(Subject& s, const Ctx& c) {
         prod_check(s, c, k, v);
     }
   }
-  for (auto o : {"--settings", "--env", "--environment", "-e"}) {
-    if ((n == "rails" || n == "python" || n == "python3" || n == "django-admin" || n == "rake" ||
-         n == "bundle" || n == "sst" || n == "serverless" || n == "sls" || n == "vercel" ||
-         n == "netlify" || n == "fly" || n == "flyctl" || n == "heroku") &&
-        !(std::string_view(o) == "-e" && (n == "python" || n == "python3")))
-      for (const auto& v : opt(o)) prod_check(s, c, o, v);
+  if (n == "rails" || n == "python" || n == "python3" || n == "django-admin" || n == "rake" ||
+      n == "bundle" || n == "sst" || n == "serverless" || n == "sls" || n == "vercel" ||
+      n == "netlify" || n == "fly" || n == "flyctl" || n == "heroku") {
+    for (auto o : {"--settings", "--env", "--environment", "-e"}) {
+      if (!(std::string_view(o) == "-e" && (n == "python" || n == "python3")))
+        for (const auto& v : opt(o)) prod_check(s, c, o, v);
+    }
   }
   if (n == "heroku" || n == "fly" || n == "flyctl")
     for (auto o : {"-a", "--app"})

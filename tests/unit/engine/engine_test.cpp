@@ -267,5 +267,84 @@ TEST(Engine, message_placeholders_are_filled) {
   EXPECT_EQ(v.matches[0].message, "Recursive delete of /home/dev/project/src/old");
 }
 
+// The keyword prefilter scans each text once (first-two-byte gate) instead of searching for every
+// keyword; these cases pin what it must still find.
+const char* k_keyword_pack = R"(format: 1
+pack: {id: t.kw, version: 1.0.0, title: Keyword pack}
+rules:
+  - id: t.kw.one-byte
+    title: one-byte keyword
+    keywords: ['%']
+    applies_to: [shell.exec]
+    when: {field: argv, contains: ['%%%']}
+    decision: ask
+    message: 'percent'
+  - id: t.kw.shared-start
+    title: keywords sharing their first two bytes
+    keywords: [destroy, description]
+    applies_to: [shell.exec]
+    when: {field: args, in: [destroy, description]}
+    decision: ask
+    message: 'destroy'
+  - id: t.kw.path
+    title: keyword in a file path
+    keywords: [.bashrc]
+    applies_to: [file.write]
+    when: {field: path, glob: ['*/.bashrc']}
+    decision: deny
+    message: 'login file'
+  - id: t.kw.glob-shapes
+    title: glob patterns of every shape
+    keywords: [touch]
+    applies_to: [shell.exec]
+    when:
+      any:
+        - {field: target, glob: [/home/dev/project/exact]}
+        - {field: target, glob: ['/home/dev/*/mid*dle.txt']}
+        - {field: target, glob: ['/home/dev/project/br[ae]ck']}
+        - {field: target, glob: ['*/CASE'], case_insensitive: true}
+    decision: ask
+    message: 'glob'
+)";
+
+TEST(Engine, keyword_prefilter_finds_every_occurrence) {
+  auto e = engine_with(k_keyword_pack);
+  EXPECT_TRUE(matched(e->evaluate(shell("echo %%%")), "t.kw.one-byte"));
+  EXPECT_TRUE(matched(e->evaluate(shell("tool destroy")), "t.kw.shared-start"));
+  EXPECT_TRUE(matched(e->evaluate(shell("tool description")), "t.kw.shared-start"));
+  EXPECT_FALSE(matched(e->evaluate(shell("tool describe")), "t.kw.shared-start"));
+  Action a;
+  a.kind = ActionKind::file_write;
+  a.ctx = ctx();
+  a.path = "~/.bashrc";  // keyword at the very end of the text
+  EXPECT_TRUE(matched(e->evaluate(a), "t.kw.path"));
+  a.path = "~/.bash";
+  EXPECT_FALSE(matched(e->evaluate(a), "t.kw.path"));
+}
+
+TEST(Engine, glob_prefilter_keeps_fnmatch_semantics) {
+  auto e = engine_with(k_keyword_pack);
+  const char* id = "t.kw.glob-shapes";
+  EXPECT_TRUE(matched(e->evaluate(shell("touch exact")), id));
+  EXPECT_FALSE(matched(e->evaluate(shell("touch exact2")), id));
+  EXPECT_TRUE(matched(e->evaluate(shell("touch mid-and-dle.txt")), id));  // `*` crosses nothing
+  EXPECT_TRUE(matched(e->evaluate(shell("touch a/b/middle.txt")), id));   // `*` crosses `/`
+  EXPECT_FALSE(matched(e->evaluate(shell("touch middle.txt.bak")), id));
+  EXPECT_TRUE(matched(e->evaluate(shell("touch brack")), id));
+  EXPECT_TRUE(matched(e->evaluate(shell("touch breck")), id));
+  EXPECT_FALSE(matched(e->evaluate(shell("touch brick")), id));
+  EXPECT_TRUE(matched(e->evaluate(shell("touch x/case")), id));  // case-insensitive: no prefilter
+}
+
+TEST(Engine, parse_trace_only_when_explaining_and_same_verdict) {
+  auto e = engine_with(k_pack);
+  auto plain = e->evaluate(shell("sudo rm -rf build && ls"));
+  auto explained = e->evaluate(shell("sudo rm -rf build && ls"), EngineOptions{true});
+  EXPECT_TRUE(plain.explanation.empty());
+  EXPECT_FALSE(explained.explanation.empty());
+  explained.explanation.clear();
+  EXPECT_EQ(to_json(plain).dump(), to_json(explained).dump());
+}
+
 }  // namespace
 }  // namespace blastwall

@@ -39,6 +39,24 @@ TEST(ScopePaths, resolution_is_lexical) {
   EXPECT_EQ(resolve_path("a//b/./c/", "/p", ""), "/p/a/b/c");
   EXPECT_EQ(resolve_path("rel", "", "/home/dev"), "");
   EXPECT_EQ(resolve_path("/../..", "/", ""), "/");
+  // `..` reaches back across the cwd / home it is joined to.
+  EXPECT_EQ(resolve_path("../../../../x", "/home/dev/p", ""), "/x");
+  EXPECT_EQ(resolve_path("~/../../etc", "/", "/home/dev"), "/etc");
+  EXPECT_EQ(resolve_path("~/.", "/", "/home/dev/"), "/home/dev");
+  EXPECT_EQ(resolve_path("x", "rel//dir/.", ""), "/rel/dir/x");
+  EXPECT_EQ(resolve_path("~root/.ssh", "/", "/home/dev"), "/root/.ssh");
+}
+
+TEST(ScopePaths, home_secret_and_self_prefixes_are_whole_components) {
+  auto c = ctx();
+  ScopeConfig cfg;
+  EXPECT_EQ(classify_path(c.home + "/.ssh", c, cfg), PathClass::home_secret);
+  EXPECT_EQ(classify_path(c.home + "/.ssh/id_ed25519", c, cfg), PathClass::home_secret);
+  EXPECT_NE(classify_path(c.home + "/.sshx", c, cfg), PathClass::home_secret);
+  EXPECT_EQ(classify_path(c.home + "/.config/gcloud/x", c, cfg), PathClass::home_secret);
+  EXPECT_TRUE(is_self_path(c.home + "/.config/blastwall", c.home));
+  EXPECT_TRUE(is_self_path(c.home + "/.local/state/blastwall/audit.db", c.home));
+  EXPECT_FALSE(is_self_path(c.home + "/.config/blastwallx", c.home));
 }
 
 TEST(ScopePaths, classes) {
