@@ -97,6 +97,9 @@ Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
     p.ino = st.st_ino;
   }
   auto* raw = p.log.get();
+  // Bounded: a server that saw many databases (tests, several --audit-db) keeps only a few open.
+  constexpr size_t k_max_logs = 8;
+  while (pool.size() >= k_max_logs) pool.erase(pool.begin());
   pool[path] = std::move(p);
   return raw;
 }
