@@ -10,6 +10,8 @@ echo "== engine (Google Benchmark)"
 "$build/blastwall_bench" --benchmark_min_time=0.2 --benchmark_filter='BM_(evaluate|parse|engine|fail)'
 echo "== blastwall check as a whole process"
 bash "$here/check.sh" "$build/blastwall"
-for extra in audit.sh hooks.sh mcp.sh; do
-  if [ -f "$here/$extra" ]; then echo "== $extra"; bash "$here/$extra" "$build" || echo "($extra failed)"; fi
+echo "== resident engine: check and hooks, served vs in-process"
+bash "$here/resident.sh" "$build" || echo "(resident.sh failed)"
+for extra in audit.sh hooks.sh mcp.sh; do  # these take the binary
+  echo "== $extra"; bash "$here/$extra" "$build/blastwall" || echo "($extra failed)"
 done

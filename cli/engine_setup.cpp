@@ -49,13 +49,25 @@ std::string home_dir() {
 }
 
 // Nearest ancestor holding .git (a directory, or a file for worktrees).
-std::string find_project_root(const std::string& cwd) {
+std::string scan_project_root(const std::string& cwd) {
   std::error_code ec;
   for (fs::path p = cwd; !p.empty(); p = p.parent_path()) {
     if (fs::exists(p / ".git", ec)) return p.string();
     if (p == p.parent_path()) break;
   }
   return {};
+}
+
+// The same, remembered for the rest of a resident-engine request (several steps ask for it).
+std::string find_project_root(const std::string& cwd) {
+  if (!resident::active()) return scan_project_root(cwd);
+  auto& memo = resident::scratch();
+  if (!memo.project_cwd_known || memo.project_cwd != cwd) {
+    memo.project_cwd = cwd;
+    memo.project_cwd_known = true;
+    memo.project_root = scan_project_root(cwd);
+  }
+  return memo.project_root;
 }
 
 std::string read_branch(const std::string& root) {

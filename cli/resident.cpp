@@ -21,6 +21,7 @@ struct PooledLog {
 struct State {
   bool active = false;
   Request request;
+  Scratch scratch;
   std::list<std::pair<std::string, std::shared_ptr<const Engine>>> engines;  // MRU first
   std::map<std::string, PooledLog> logs;
 };
@@ -38,7 +39,10 @@ const Request& request() { return state().request; }
 void begin(const Request& r) {
   state().active = true;
   state().request = r;
+  state().scratch = {};
 }
+
+Scratch& scratch() { return state().scratch; }
 
 void end() {
   state().active = false;

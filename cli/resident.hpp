@@ -24,6 +24,13 @@ struct Request {
   bool stdin_timed_out = false;  // the host did not close a hook's input within its budget
 };
 
+// Lookups remembered for the rest of one request only (reset by begin()).
+struct Scratch {
+  bool project_cwd_known = false;
+  std::string project_cwd, project_root;
+};
+[[nodiscard]] Scratch& scratch();
+
 // True while `serve` runs a request in this process.
 [[nodiscard]] bool active();
 [[nodiscard]] const Request& request();

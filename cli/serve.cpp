@@ -85,36 +85,23 @@ Identity identity_of(const struct stat& st) {
                   static_cast<uint64_t>(st.st_mtim.tv_nsec)};
 }
 
-std::string read_memfd(int fd) {
-  std::string s;
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) return s;
-  s.resize(static_cast<size_t>(st.st_size));
-  ssize_t n = ::pread(fd, s.data(), s.size(), 0);
-  s.resize(n > 0 ? static_cast<size_t>(n) : 0);
-  return s;
-}
-
-// Descriptors the server keeps for its whole life: the standard descriptors it started with and
-// three memfds that stand in for a request's stdin, stdout and stderr (truncated per request:
-// creating and closing files per request costs more than the evaluation).
+// The server's standard descriptors ARE three memfds for its whole life (it has no output of its
+// own once listening): stdin holds the current request's input, stdout/stderr collect what the
+// command writes (O_APPEND, emptied after each request). Swapping descriptors per request cost
+// more system calls than the evaluation itself on a virtual machine.
 struct Stdio {
-  int saved[3] = {-1, -1, -1};
-  int mem[3] = {-1, -1, -1};
-  [[nodiscard]] bool ok() const {
-    for (int i = 0; i < 3; ++i) {
-      if (saved[i] < 0 || mem[i] < 0) return false;
-    }
-    return true;
-  }
+  bool ok = false;
   static Stdio& get() {
     static Stdio s = [] {
       Stdio x;
+      x.ok = true;
       const char* names[] = {"blastwall-in", "blastwall-out", "blastwall-err"};
       for (int i = 0; i < 3; ++i) {
-        x.saved[i] = ::fcntl(i, F_DUPFD_CLOEXEC, 3);
-        x.mem[i] = ::memfd_create(names[i], MFD_CLOEXEC);
+        int fd = ::memfd_create(names[i], 0);
+        if (fd < 0 || ::dup2(fd, i) < 0) x.ok = false;
+        if (fd > 2) ::close(fd);
       }
+      x.ok = x.ok && ::fcntl(1, F_SETFL, O_APPEND) == 0 && ::fcntl(2, F_SETFL, O_APPEND) == 0;
       return x;
     }();
     return s;
@@ -125,30 +112,18 @@ struct Stdio {
 class RequestScope {
  public:
   RequestScope(std::vector<char*>& env, mode_t mask, const resident::Request& r)
-      : m_io(Stdio::get()) {
-    std::fflush(stdout);
-    std::fflush(stderr);
+      : m_ok(Stdio::get().ok) {
     m_saved_env = environ;
     environ = env.data();
-    m_saved_mask = ::umask(mask);
+    if (mask != s_mask) m_saved_mask = ::umask(mask);
     resident::begin(r);
   }
   bool attach(const char* in, size_t n) {
-    if (!m_io.ok()) return false;
-    for (int fd : m_io.mem) {
-      if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0) return false;
-    }
-    size_t off = 0;
-    while (off < n) {
-      ssize_t w = ::write(m_io.mem[0], in + off, n - off);
-      if (w <= 0) return false;
-      off += static_cast<size_t>(w);
-    }
-    if (::lseek(m_io.mem[0], 0, SEEK_SET) != 0) return false;
-    for (int i = 0; i < 3; ++i) {
-      if (::dup2(m_io.mem[i], i) < 0) return false;
-    }
-    m_attached = true;
+    if (!m_ok) return false;
+    if (s_in_size != 0 && ::ftruncate(0, 0) != 0) return false;
+    s_in_size = n;
+    if (n > 0 && ::pwrite(0, in, n, 0) != static_cast<ssize_t>(n)) return false;
+    if (::lseek(0, 0, SEEK_SET) != 0) return false;
     __fpurge(stdin);
     std::clearerr(stdin);
     std::cin.clear();
@@ -159,33 +134,48 @@ class RequestScope {
     std::cerr.flush();
     std::fflush(stdout);
     std::fflush(stderr);
-    out = read_memfd(m_io.mem[1]);
-    err = read_memfd(m_io.mem[2]);
+    out = take(1);
+    err = take(2);
+    m_collected = true;
   }
   ~RequestScope() {
     std::fflush(stdout);
     std::fflush(stderr);
-    if (m_attached) {
-      for (int i = 0; i < 3; ++i) ::dup2(m_io.saved[i], i);
+    if (!m_collected) {  // a request that failed before collect() leaves nothing behind
+      (void)take(1);
+      (void)take(2);
     }
     __fpurge(stdin);
     std::clearerr(stdin);
     std::cin.clear();
     environ = m_saved_env;
-    ::umask(m_saved_mask);
-    if (::chdir("/") != 0) {
-      // Nothing to do: the next request changes directory again, and "/" always exists.
-    }
+    if (m_saved_mask >= 0) ::umask(static_cast<mode_t>(m_saved_mask));
     resident::end();
   }
   RequestScope(const RequestScope&) = delete;
   RequestScope& operator=(const RequestScope&) = delete;
 
+  static void set_initial_mask(mode_t m) { s_mask = m; }
+
  private:
-  Stdio& m_io;
+  // The content of stdout/stderr so far, and empties it.
+  static std::string take(int fd) {
+    std::string s;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || st.st_size <= 0) return s;
+    s.resize(static_cast<size_t>(st.st_size));
+    ssize_t n = ::pread(fd, s.data(), s.size(), 0);
+    s.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    if (::ftruncate(fd, 0) != 0) s.clear();
+    return s;
+  }
+
+  bool m_ok;
+  bool m_collected = false;
   char** m_saved_env = nullptr;
-  mode_t m_saved_mask = 077;
-  bool m_attached = false;
+  int m_saved_mask = -1;
+  static inline mode_t s_mask = 022;  // the server's own umask (requests swap theirs in)
+  static inline size_t s_in_size = 0;
 };
 
 enum class Outcome { answered, stale };
@@ -240,6 +230,8 @@ Outcome serve_one(int fd, const Identity& self) {
     fallback();  // another build of blastwall-core: it must answer, and this server must go
     return Outcome::stale;
   }
+  // Always by path: the same path may name a new directory since the last request. The server
+  // goes back to "/" when idle, so it does not keep a directory busy.
   if (::chdir(cwd.c_str()) != 0) {
     fallback();
     return Outcome::answered;
@@ -277,7 +269,8 @@ Outcome serve_one(int fd, const Identity& self) {
 bool same_user(int fd) {
   ucred cred{};
   socklen_t len = sizeof cred;
-  return ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == ::getuid();
+  static const uid_t self = ::getuid();
+  return ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == self;
 }
 
 int run_serve(const ServeOpts& o) {
@@ -320,6 +313,7 @@ int run_serve(const ServeOpts& o) {
   mode_t old = ::umask(077);
   int bound = ::bind(listener.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   ::umask(old);
+  RequestScope::set_initial_mask(old);
   if (listener.fd < 0 || bound != 0 || ::listen(listener.fd, 128) != 0) {
     std::fprintf(stderr, "blastwall serve: cannot listen on %s: %s\n", sock.c_str(),
                  std::strerror(errno));
@@ -345,6 +339,7 @@ int run_serve(const ServeOpts& o) {
       bool exe_changed = ::stat(self_path, &now_exe) != 0 || !(identity_of(now_exe) == self);
       if (idle || sock_gone || exe_changed) break;
       resident::after_request(true);
+      if (::chdir("/") != 0) break;
       continue;
     }
     Fd client(::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC));
