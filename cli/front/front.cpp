@@ -75,10 +75,14 @@ bool write_all(int fd, const char* p, size_t n) {
   return transfer(fd, const_cast<char*>(p), n, 'w');
 }
 
-// blastwall-core: $BLASTWALL_CORE, else next to this binary, else ../libexec/blastwall/.
-bool find_core(char* out, size_t cap) {
+// blastwall-core: $BLASTWALL_CORE, else next to this binary, else ../libexec/blastwall/. `st`
+// receives its identity (the resident engine must be built from the very same file).
+bool find_core(char* out, size_t cap, struct stat& st) {
+  auto usable = [&st](const char* path) {
+    return ::stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+  };
   if (const char* e = std::getenv("BLASTWALL_CORE"); e && *e) {
-    return std::snprintf(out, cap, "%s", e) < static_cast<int>(cap);
+    return std::snprintf(out, cap, "%s", e) < static_cast<int>(cap) && usable(out);
   }
   char self[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
@@ -90,7 +94,7 @@ bool find_core(char* out, size_t cap) {
   const char* candidates[] = {"%s/blastwall-core", "%s/../libexec/blastwall/blastwall-core"};
   for (const char* fmt : candidates) {
     if (std::snprintf(out, cap, fmt, self) >= static_cast<int>(cap)) continue;
-    if (::access(out, X_OK) == 0) return true;
+    if (usable(out)) return true;
   }
   return false;
 }
@@ -245,10 +249,17 @@ bool daemon_disabled() {
   return v && (!std::strcmp(v, "0") || !std::strcmp(v, "off") || !std::strcmp(v, "no"));
 }
 
-// Sends the request and reads the whole response (the server closes after answering).
+// Whether `r` holds a whole response: status, code, stdout, stderr.
+bool complete(const Buf& r) {
+  Reader rd{r.data, r.data + r.size};
+  uint32_t status = 0, code = 0, n = 0;
+  const char* p = nullptr;
+  return rd.u32(status) && rd.u32(code) && rd.str(p, n) && rd.str(p, n);
+}
+
+// Sends the request and reads the whole response.
 bool exchange(int fd, const Buf& req, Buf& resp, int64_t deadline_ms) {
   if (!transfer(fd, req.data, req.size, 's')) return false;
-  ::shutdown(fd, SHUT_WR);
   char chunk[65536];
   for (;;) {
     int64_t left = deadline_ms - now_ms();
@@ -265,6 +276,7 @@ bool exchange(int fd, const Buf& req, Buf& resp, int64_t deadline_ms) {
         !resp.append(chunk, static_cast<size_t>(got))) {
       return false;
     }
+    if (complete(resp)) return true;  // no need to wait for the server's close
   }
 }
 
@@ -275,15 +287,15 @@ int main(int argc, char** argv) {
   bool hook = cmd.sub && !std::strcmp(cmd.sub, "hook");
   bool check = cmd.sub && !std::strcmp(cmd.sub, "check");
   char core[PATH_MAX];
-  if (!find_core(core, sizeof core)) {
+  struct stat st {};
+  if (!find_core(core, sizeof core, st)) {
     die(hook, "cannot find blastwall-core next to this binary (set BLASTWALL_CORE)");
   }
   if (!(hook || check)) exec_core(core, argv, nullptr, hook, "exec not-served");
   if (daemon_disabled()) exec_core(core, argv, nullptr, hook, "exec disabled");
 
   char sock[128];
-  struct stat st {};
-  if (!socket_path(core, sock, sizeof sock) || ::stat(core, &st) != 0) {
+  if (!socket_path(core, sock, sizeof sock)) {
     exec_core(core, argv, nullptr, hook, "exec no-runtime-dir");
   }
   int fd = connect_to(sock);
@@ -335,8 +347,6 @@ int main(int argc, char** argv) {
   if (!ok || !exchange(fd, req, resp, deadline)) {
     exec_core(core, argv, consumed, hook, "exec no-answer");
   }
-  ::close(fd);
-
   Reader r{resp.data, resp.data + resp.size};
   uint32_t status = 0, code = 0;
   const char *out = nullptr, *err = nullptr;

@@ -21,9 +21,11 @@ namespace blastwall::front {
 
 // A private directory: created 0700 if missing; must be ours, not a symlink, no group/other bits.
 [[nodiscard]] inline bool private_dir(const char* dir) {
-  if (::mkdir(dir, 0700) != 0 && errno != EEXIST) return false;
   struct stat st {};
-  if (::lstat(dir, &st) != 0) return false;
+  if (::lstat(dir, &st) != 0) {
+    if (errno != ENOENT || (::mkdir(dir, 0700) != 0 && errno != EEXIST)) return false;
+    if (::lstat(dir, &st) != 0) return false;
+  }
   return S_ISDIR(st.st_mode) && st.st_uid == ::getuid() && (st.st_mode & 077) == 0;
 }
 
