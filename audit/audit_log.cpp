@@ -436,7 +436,8 @@ Result<bool> AuditLog::ensure_schema() {
 
 Result<bool> AuditLog::insert_locked(std::vector<AuditRow>& rows,
                                      const std::vector<std::string>& ref_uids,
-                                     std::map<int64_t, int64_t>* id_map) {
+                                     std::map<int64_t, int64_t>* id_map,
+                                     const std::vector<int64_t>* batch_refs) {
   int64_t last_id = 0;
   std::string prev = k_zero_hash;
   {
@@ -481,6 +482,9 @@ Result<bool> AuditLog::insert_locked(std::vector<AuditRow>& rows,
         r.ref_id = it == id_map->end() ? 0 : it->second;
       }
       (*id_map)[r.id] = last_id + 1;
+    }
+    if (batch_refs && i < batch_refs->size() && (*batch_refs)[i] >= 0) {
+      r.ref_id = rows[static_cast<size_t>((*batch_refs)[i])].id;  // an earlier row: id known
     }
     r.id = ++last_id;
     r.prev_hash = prev;
@@ -532,25 +536,26 @@ struct SpoolLock {
 }  // namespace
 
 Result<std::vector<int64_t>> AuditLog::write_rows(std::vector<AuditRow> rows,
-                                                  std::vector<std::string> ref_uids) {
+                                                  std::vector<std::string> ref_uids,
+                                                  const std::vector<int64_t>& batch_refs) {
   std::lock_guard lock(m_mu);
   m_warning.clear();
   if (m_opts.read_only) return make_error("audit log opened read-only");
   if (m_retry_at_us != 0) {
     if (now_us() < m_retry_at_us && !rows.empty()) {
-      return spool(rows, ref_uids, m_last_failure + " (retrying the database shortly)");
+      return spool(rows, ref_uids, batch_refs, m_last_failure + " (retrying the database shortly)");
     }
     m_retry_at_us = 0;
   }
   if (m_db == nullptr) {
     auto r = open_db();
-    if (!r) return spool(rows, ref_uids, r.error().message);
+    if (!r) return spool(rows, ref_uids, batch_refs, r.error().message);
   }
   std::string err;
   if (!run_prepared("BEGIN IMMEDIATE", &err)) {
     std::string why = "audit database " + m_opts.path + " is not writable: " + err;
     if (sqlite3_errcode(m_db) != SQLITE_BUSY) close_db();
-    return spool(rows, ref_uids, why);
+    return spool(rows, ref_uids, batch_refs, why);
   }
   SpoolLock sl;
   auto fail = [&](const std::string& why) {
@@ -561,7 +566,7 @@ Result<std::vector<int64_t>> AuditLog::write_rows(std::vector<AuditRow> rows,
     }
     int code = sqlite3_errcode(m_db);
     if (code != SQLITE_BUSY && code != SQLITE_FULL) close_db();
-    return spool(rows, ref_uids, why);
+    return spool(rows, ref_uids, batch_refs, why);
   };
   // Import a pending spool first so the chain keeps the order in which events happened.
   std::vector<AuditRow> spooled;
@@ -605,7 +610,7 @@ Result<std::vector<int64_t>> AuditLog::write_rows(std::vector<AuditRow> rows,
       if (!ok) return fail(ok.error().message);
     }
   }
-  auto ok = insert_locked(rows, ref_uids);
+  auto ok = insert_locked(rows, ref_uids, nullptr, &batch_refs);
   if (!ok) return fail(ok.error().message);
   if (m_opts.in_transaction_hook) m_opts.in_transaction_hook();
   if (!run_prepared("COMMIT", &err)) return fail("audit commit failed: " + err);
@@ -624,6 +629,7 @@ Result<std::vector<int64_t>> AuditLog::write_rows(std::vector<AuditRow> rows,
 
 Result<std::vector<int64_t>> AuditLog::spool(std::vector<AuditRow>& rows,
                                              const std::vector<std::string>& ref_uids,
+                                             const std::vector<int64_t>& batch_refs,
                                              const std::string& why) {
   if (m_opts.retry_after_ms > 0 && m_retry_at_us == 0) {
     m_last_failure = why;
@@ -642,8 +648,16 @@ Result<std::vector<int64_t>> AuditLog::spool(std::vector<AuditRow>& rows,
   for (size_t i = 0; i < rows.size(); ++i) {
     std::string uid = random_uid();
     rows[i].origin = "spool:" + uid;
+    const bool in_batch = i < batch_refs.size() && batch_refs[i] >= 0;
+    // A reference inside the batch goes by the referenced row's uid (its id is not known yet; a
+    // failed transaction may have assigned one that was rolled back).
+    if (in_batch) rows[i].ref_id = 0;
     auto j = row_to_json(rows[i], false);
-    if (i < ref_uids.size() && !ref_uids[i].empty()) j["ref_uid"] = ref_uids[i];
+    if (in_batch) {
+      j["ref_uid"] = uids[static_cast<size_t>(batch_refs[i])].second;
+    } else if (i < ref_uids.size() && !ref_uids[i].empty()) {
+      j["ref_uid"] = ref_uids[i];
+    }
     data += dump(j);
     data.push_back('\n');
     ids.push_back(m_next_spool_id);
@@ -703,41 +717,85 @@ AuditRow event_row(const std::string& type, int64_t ref_id, int64_t ts, nlohmann
   r.detail = dump(redact_json(detail));
   return r;
 }
+
+AuditRow approval_row(const ApprovalRecord& a) {
+  AuditRow r = event_row("approval", a.action_id > 0 ? a.action_id : 0, a.ts_us,
+                         {{"channel", a.channel}, {"who", a.who}, {"result", a.result}}, a.result);
+  r.source = "human";
+  return r;
+}
+
+AuditRow outcome_row(const OutcomeRecord& o) {
+  AuditRow r = event_row("outcome", o.action_id > 0 ? o.action_id : 0, o.ts_us,
+                         {{"status", o.status}, {"duration_ms", o.duration_ms}}, o.status);
+  r.eval_us = o.duration_ms * 1000;
+  return r;
+}
 }  // namespace
+
+std::string AuditLog::spool_uid_of(int64_t action_id) {
+  if (action_id >= 0) return {};
+  std::lock_guard lock(m_mu);
+  for (const auto& [id, uid] : m_spool_uids) {
+    if (id == action_id) return uid;
+  }
+  return {};
+}
 
 Result<int64_t> AuditLog::record_approval(int64_t action_id, const std::string& channel,
                                           const std::string& who, const std::string& result,
                                           int64_t ts_us) {
-  std::string ref_uid;
-  {
-    std::lock_guard lock(m_mu);
-    for (const auto& [id, uid] : m_spool_uids) {
-      if (id == action_id) ref_uid = uid;
-    }
-  }
-  AuditRow r = event_row("approval", action_id > 0 ? action_id : 0, ts_us,
-                         {{"channel", channel}, {"who", who}, {"result", result}}, result);
-  r.source = "human";
-  auto ids = write_rows({std::move(r)}, {ref_uid});
+  auto ids = write_rows({approval_row({action_id, channel, who, result, ts_us})},
+                        {spool_uid_of(action_id)});
   if (!ids) return ids.error();
   return ids->at(0);
 }
 
 Result<int64_t> AuditLog::record_outcome(int64_t action_id, const std::string& status,
                                          int64_t duration_ms, int64_t ts_us) {
-  std::string ref_uid;
-  {
-    std::lock_guard lock(m_mu);
-    for (const auto& [id, uid] : m_spool_uids) {
-      if (id == action_id) ref_uid = uid;
-    }
-  }
-  AuditRow r = event_row("outcome", action_id > 0 ? action_id : 0, ts_us,
-                         {{"status", status}, {"duration_ms", duration_ms}}, status);
-  r.eval_us = duration_ms * 1000;
-  auto ids = write_rows({std::move(r)}, {ref_uid});
+  auto ids =
+      write_rows({outcome_row({action_id, status, duration_ms, ts_us})}, {spool_uid_of(action_id)});
   if (!ids) return ids.error();
   return ids->at(0);
+}
+
+Result<std::vector<int64_t>> AuditLog::record_events(std::span<const AuditEvent> events) {
+  std::vector<AuditRow> rows;
+  std::vector<std::string> ref_uids;
+  std::vector<int64_t> batch_refs;
+  rows.reserve(events.size());
+  ref_uids.reserve(events.size());
+  batch_refs.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    const AuditEvent& ev = events[i];
+    int64_t action_id = 0;
+    if (const auto* a = std::get_if<ActionRecord>(&ev.event)) {
+      rows.push_back(make_action_row(*a));
+    } else if (const auto* ap = std::get_if<ApprovalRecord>(&ev.event)) {
+      rows.push_back(approval_row(*ap));
+      action_id = ap->action_id;
+    } else {
+      const auto& o = std::get<OutcomeRecord>(ev.event);
+      rows.push_back(outcome_row(o));
+      action_id = o.action_id;
+    }
+    const bool is_action = std::holds_alternative<ActionRecord>(ev.event);
+    if (ev.action_index >= 0) {
+      const auto ref = static_cast<size_t>(ev.action_index);
+      if (is_action || ref >= i || !std::holds_alternative<ActionRecord>(events[ref].event)) {
+        return make_error("audit batch: event " + std::to_string(i) +
+                          " does not refer to an earlier action of the batch");
+      }
+      rows.back().ref_id = 0;
+      ref_uids.emplace_back();
+      batch_refs.push_back(ev.action_index);
+    } else {
+      ref_uids.push_back(spool_uid_of(action_id));
+      batch_refs.push_back(-1);
+    }
+  }
+  if (rows.empty()) return std::vector<int64_t>{};
+  return write_rows(std::move(rows), std::move(ref_uids), batch_refs);
 }
 
 namespace {

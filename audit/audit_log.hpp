@@ -23,6 +23,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "blastwall/action.hpp"
@@ -67,6 +68,27 @@ struct ActionRecord {
       decision_source;      // rule, policy, default, human, timeout, error; empty = verdict.source
   int64_t ts_us = 0;        // UTC microseconds since the epoch, from the adapter's clock
   uint64_t latency_us = 0;  // evaluation latency; 0 = verdict.eval_us
+};
+
+// An approval (channel: hook, elicitation, queue, cli; result: approved, denied, expired, ...) and
+// an outcome (status: ok, error, blocked, ...) of a recorded action, for record_events.
+struct ApprovalRecord {
+  int64_t action_id = 0;  // an id an earlier write returned (>0 stored, <0 spooled)
+  std::string channel, who, result;
+  int64_t ts_us = 0;
+};
+struct OutcomeRecord {
+  int64_t action_id = 0;
+  std::string status;
+  int64_t duration_ms = 0;
+  int64_t ts_us = 0;
+};
+// One event of a batch (AuditLog::record_events). An approval or outcome whose action is an
+// earlier event of the same batch names it by action_index (its position in the batch), which
+// then replaces action_id; -1 = not in this batch.
+struct AuditEvent {
+  std::variant<ActionRecord, ApprovalRecord, OutcomeRecord> event;
+  int64_t action_index = -1;
 };
 
 // One stored row (all event types share the table; see docs/AUDIT.md "Schema").
@@ -142,6 +164,11 @@ class AuditLog {
   // The outcome of the tool call where known (status: ok, error, blocked, ...).
   [[nodiscard]] Result<int64_t> record_outcome(int64_t action_id, const std::string& status,
                                                int64_t duration_ms, int64_t ts_us);
+  // Actions, approvals and outcomes, in this order in the chain, in one transaction (or all
+  // spooled together): the MCP proxy batches a burst of calls this way. Returns one id per event,
+  // as the single-event methods would. An action_index that does not name an earlier action of
+  // the batch is an error and nothing is written.
+  [[nodiscard]] Result<std::vector<int64_t>> record_events(std::span<const AuditEvent> events);
 
   // Streams matching rows in id order (or newest first); the sink returns false to stop.
   [[nodiscard]] Result<int64_t> query(const LogFilter& filter,
@@ -178,14 +205,20 @@ class AuditLog {
   explicit AuditLog(AuditOptions options);
   Result<bool> open_db();
   Result<bool> ensure_schema();
+  // batch_refs[i] >= 0: row i refers to row batch_refs[i] of the same write (record_events).
   Result<std::vector<int64_t>> write_rows(std::vector<AuditRow> rows,
-                                          std::vector<std::string> ref_uids);
+                                          std::vector<std::string> ref_uids,
+                                          const std::vector<int64_t>& batch_refs = {});
   Result<bool> insert_locked(std::vector<AuditRow>& rows, const std::vector<std::string>& ref_uids,
-                             std::map<int64_t, int64_t>* id_map = nullptr);
+                             std::map<int64_t, int64_t>* id_map = nullptr,
+                             const std::vector<int64_t>* batch_refs = nullptr);
   Result<int64_t> import_spool_locked();
   Result<std::vector<int64_t>> spool(std::vector<AuditRow>& rows,
                                      const std::vector<std::string>& ref_uids,
+                                     const std::vector<int64_t>& batch_refs,
                                      const std::string& why);
+  // The spool uid of an action this process spooled (negative id), else empty.
+  std::string spool_uid_of(int64_t action_id);
   void close_db();
   // A statement prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused: the resident
   // engine records every action on one connection, where re-parsing the SQL each time cost more

@@ -54,6 +54,24 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))];
 };
 
+// CPU time (user + system, µs) of each thread of a process, by thread name, from /proc.
+function cpuByThread(pid) {
+  const out = {};
+  const tick_us = 1e6 / 100;  // USER_HZ
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const key = tid === String(pid) ? "main" : `${name}:${tid}`;
+      out[key] = (Number(f[11]) + Number(f[12])) * tick_us;
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
 // Direct and proxied calls alternate, one each in turn, so both sides see the same machine load
 // (a shared 2-core VM drifts a lot between two back-to-back runs).
 async function latency() {
@@ -64,6 +82,7 @@ async function latency() {
     await call(direct);
     await call(proxied);
   }
+  const cpu0 = cpuByThread(proxied.transport.pid);
   const d = [];
   const p = [];
   const time = async (c, out) => {
@@ -80,9 +99,16 @@ async function latency() {
       await time(direct, d);
     }
   }
+  const cpu1 = cpuByThread(proxied.transport.pid);
+  // The proxy's CPU time per proxied call, per thread (main = the relay; the other thread is the
+  // audit writer). Clock ticks of 10 ms: meaningful over thousands of calls only.
+  const cpu = {};
+  if (cpu0 && cpu1) {
+    for (const k of Object.keys(cpu1)) cpu[k] = (cpu1[k] - (cpu0[k] ?? 0)) / calls;
+  }
   await direct.client.close();
   await proxied.client.close();
-  return { d, p };
+  return { d, p, cpu };
 }
 
 function rssOfProxy(pid) {
@@ -135,6 +161,7 @@ const result = {
     direct_p99: pct(lat.d, 99),
     proxy_p99: pct(lat.p, 99),
   },
+  proxy_cpu_us_per_call: lat.cpu,
   throughput: {
     mib,
     rounds,

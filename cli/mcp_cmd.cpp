@@ -82,6 +82,8 @@ int run_mcp(const McpOptions& o, const GlobalOptions& g) {
   }
   audit::AuditOptions aopts;
   aopts.path = g.audit_db;
+  // The sink's writer thread checkpoints the WAL when its queue is empty, never inside a write.
+  aopts.manual_checkpoint = true;
   auto log = audit::AuditLog::open(aopts);
   if (!log) {
     wire.log("audit log unavailable: " + log.error().message);

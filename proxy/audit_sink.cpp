@@ -1,9 +1,18 @@
 #include "proxy/audit_sink.hpp"
 
+#include <algorithm>
+
 namespace blastwall::proxy {
 
 AsyncAuditSink::AsyncAuditSink(std::unique_ptr<audit::AuditLog> log, ErrorFn on_error)
-    : m_log(std::move(log)), m_on_error(std::move(on_error)), m_worker([this] { run(); }) {}
+    : AsyncAuditSink(std::move(log), std::move(on_error), Options{}) {}
+
+AsyncAuditSink::AsyncAuditSink(std::unique_ptr<audit::AuditLog> log, ErrorFn on_error,
+                               Options options)
+    : m_log(std::move(log)),
+      m_on_error(std::move(on_error)),
+      m_opts(options),
+      m_worker([this] { run(); }) {}
 
 AsyncAuditSink::~AsyncAuditSink() {
   {
@@ -15,20 +24,20 @@ AsyncAuditSink::~AsyncAuditSink() {
 }
 
 void AsyncAuditSink::push(Event ev) {
+  bool wake;
   {
     std::lock_guard lock(m_mu);
     m_queue.push_back(std::move(ev));
+    // Only the first event of a burst wakes the writer; a lingering writer wakes by itself, or
+    // early when the batch is full.
+    wake = (m_asleep && m_queue.size() == 1) || m_queue.size() == m_opts.max_batch;
   }
-  m_cv.notify_one();
+  if (wake) m_cv.notify_one();
 }
 
 int64_t AsyncAuditSink::record_call(const Action& action, const Verdict& verdict,
                                     std::string_view decision_source, uint64_t latency_us) {
-  int64_t handle;
-  {
-    std::lock_guard lock(m_mu);
-    handle = m_next_handle++;
-  }
+  const int64_t handle = m_next_handle.fetch_add(1, std::memory_order_relaxed);
   audit::ActionRecord rec;
   rec.action = action;
   rec.verdict = verdict;
@@ -79,57 +88,105 @@ void AsyncAuditSink::record_event(std::string_view kind, const nlohmann::json& d
 
 void AsyncAuditSink::flush() {
   std::unique_lock lock(m_mu);
+  ++m_flushes;  // a lingering writer stops lingering
+  m_cv.notify_one();
   m_idle.wait(lock, [this] { return m_queue.empty() && !m_busy; });
+  --m_flushes;
 }
 
 void AsyncAuditSink::run() {
+  std::vector<Event> batch;
   for (;;) {
-    std::deque<Event> batch;
+    bool idle = false;
     {
       std::unique_lock lock(m_mu);
+      m_asleep = true;
       m_cv.wait(lock, [this] { return m_stop || !m_queue.empty(); });
-      if (m_queue.empty() && m_stop) {
+      m_asleep = false;
+      if (m_queue.empty()) {  // stopping
         m_idle.notify_all();
         return;
       }
+      // Linger: let the burst collect, unless someone waits for it.
+      const auto deadline = std::chrono::steady_clock::now() + m_opts.linger;
+      m_cv.wait_until(lock, deadline, [this] {
+        return m_stop || m_flushes > 0 || m_queue.size() >= m_opts.max_batch;
+      });
       batch.swap(m_queue);
       m_busy = true;
     }
-    for (auto& ev : batch) write(ev);
+    write(batch);
+    batch.clear();
+    ++m_batches;  // before flush() can return
     {
       std::lock_guard lock(m_mu);
       m_busy = false;
+      idle = m_queue.empty();
     }
     m_idle.notify_all();
+    // Nothing waiting: a good moment for the WAL checkpoint (only when enough commits are due).
+    if (idle && m_opts.checkpoint_when_idle) {
+      auto r = m_log->checkpoint(true);
+      if (!r && m_on_error) m_on_error(r.error().message);
+    }
   }
 }
 
-void AsyncAuditSink::write(Event& ev) {
-  auto report = [this](const Error& e) {
-    m_failed = true;
-    if (m_on_error) m_on_error("audit log write failed: " + e.message);
+void AsyncAuditSink::write(std::vector<Event>& batch) {
+  std::vector<audit::AuditEvent> events;
+  events.reserve(batch.size());
+  // Calls of this batch not yet closed by an outcome: handle -> index in events.
+  std::vector<std::pair<int64_t, std::size_t>> open_calls;
+  auto local = [&](int64_t handle) {
+    return std::find_if(open_calls.begin(), open_calls.end(),
+                        [&](const auto& p) { return p.first == handle; });
   };
-  if (auto* c = std::get_if<CallEv>(&ev)) {
-    auto id = m_log->record(c->rec);
-    if (!id) return report(id.error());
-    m_ids[c->handle] = *id;
-    if (!m_log->last_warning().empty() && m_on_error) m_on_error(m_log->last_warning());
+  // Resolves the call an approval or outcome refers to; false when its call was never written.
+  auto refer = [&](int64_t handle, int64_t& action_id, int64_t& action_index) {
+    if (auto it = local(handle); it != open_calls.end()) {
+      action_index = static_cast<int64_t>(it->second);
+      return true;
+    }
+    auto it = m_ids.find(handle);
+    if (it == m_ids.end()) return false;
+    action_id = it->second;
+    return true;
+  };
+  for (auto& ev : batch) {
+    if (auto* c = std::get_if<CallEv>(&ev)) {
+      open_calls.emplace_back(c->handle, events.size());
+      events.emplace_back().event = std::move(c->rec);
+    } else if (auto* a = std::get_if<ApprovalEv>(&ev)) {
+      audit::ApprovalRecord r{0, std::move(a->channel), std::move(a->who), std::move(a->result),
+                              a->ts_us};
+      int64_t index = -1;
+      if (refer(a->handle, r.action_id, index)) {
+        auto& e = events.emplace_back();
+        e.event.emplace<audit::ApprovalRecord>(std::move(r));
+        e.action_index = index;
+      }
+    } else if (auto* o = std::get_if<OutcomeEv>(&ev)) {
+      audit::OutcomeRecord r{0, std::move(o->status), o->duration_ms, o->ts_us};
+      int64_t index = -1;
+      if (refer(o->handle, r.action_id, index)) {
+        auto& e = events.emplace_back();
+        e.event.emplace<audit::OutcomeRecord>(std::move(r));
+        e.action_index = index;
+      }
+      // An outcome is the last event of a call.
+      if (auto it = local(o->handle); it != open_calls.end()) open_calls.erase(it);
+      m_ids.erase(o->handle);
+    }
+  }
+  if (events.empty()) return;
+  auto ids = m_log->record_events(events);
+  if (!ids) {
+    m_failed = true;
+    if (m_on_error) m_on_error("audit log write failed: " + ids.error().message);
     return;
   }
-  if (auto* a = std::get_if<ApprovalEv>(&ev)) {
-    auto it = m_ids.find(a->handle);
-    if (it == m_ids.end()) return;
-    auto r = m_log->record_approval(it->second, a->channel, a->who, a->result, a->ts_us);
-    if (!r) report(r.error());
-    return;
-  }
-  if (auto* o = std::get_if<OutcomeEv>(&ev)) {
-    auto it = m_ids.find(o->handle);
-    if (it == m_ids.end()) return;
-    auto r = m_log->record_outcome(it->second, o->status, o->duration_ms, o->ts_us);
-    if (!r) report(r.error());
-    m_ids.erase(it);  // an outcome is the last event of a call
-  }
+  for (const auto& [handle, index] : open_calls) m_ids[handle] = (*ids)[index];
+  if (!m_log->last_warning().empty() && m_on_error) m_on_error(m_log->last_warning());
 }
 
 }  // namespace blastwall::proxy

@@ -34,6 +34,16 @@ std::vector<AuditRow> all_rows(const AuditLog& log, LogFilter f = {}) {
   return out;
 }
 
+// A log whose database cannot be created (a file blocks its directory): every write spools to
+// dir/spool.jsonl. `o` gets the options used.
+std::unique_ptr<AuditLog> open_spooling_log(const TempDir& dir, AuditOptions& o) {
+  std::string blocker = dir.file("blocker");
+  { std::ofstream(blocker) << "x"; }
+  o.path = blocker + "/audit.db";
+  o.spool_path = dir.file("spool.jsonl");
+  return AuditLog::open(o).value();
+}
+
 }  // namespace
 
 TEST(AuditPath, default_path_follows_xdg_state_home) {
@@ -106,6 +116,125 @@ TEST(AuditLog, approvals_and_outcomes_refer_to_their_action) {
   ASSERT_TRUE(v.has_value());
   EXPECT_TRUE(v->ok) << v->problem;
   EXPECT_EQ(v->rows_checked, 3);
+}
+
+TEST(AuditBatch, record_events_writes_actions_approvals_and_outcomes_in_one_transaction) {
+  TempDir dir;
+  AuditOptions o;
+  int transactions = 0;
+  o.in_transaction_hook = [&] { ++transactions; };
+  auto log = open_log(dir.file("a.db"), o);
+  auto earlier = log->record(sample("make build"));
+  ASSERT_TRUE(earlier.has_value());
+  ASSERT_EQ(transactions, 1);
+  std::vector<AuditEvent> evs;
+  evs.push_back({sample("git push --force", Decision::ask), -1});
+  evs.push_back({ApprovalRecord{0, "queue", "alice", "approved", 5}, 0});
+  evs.push_back({OutcomeRecord{*earlier, "ok", 30, 6}, -1});  // an action of an earlier write
+  evs.push_back({sample("ls"), -1});
+  evs.push_back({OutcomeRecord{0, "ok", 1200, 7}, 0});
+  evs.push_back({OutcomeRecord{0, "error", 3, 8}, 3});
+  auto ids = log->record_events(evs);
+  ASSERT_TRUE(ids.has_value()) << ids.error().message;
+  EXPECT_EQ(transactions, 2);
+  EXPECT_EQ(*ids, (std::vector<int64_t>{2, 3, 4, 5, 6, 7}));
+  auto rel = log->related(2);
+  ASSERT_TRUE(rel.has_value());
+  ASSERT_EQ(rel->size(), 2u);
+  EXPECT_EQ((*rel)[0].type, "approval");
+  EXPECT_NE((*rel)[0].detail.find("\"who\":\"alice\""), std::string::npos);
+  EXPECT_EQ((*rel)[1].type, "outcome");
+  EXPECT_NE((*rel)[1].detail.find("\"duration_ms\":1200"), std::string::npos);
+  ASSERT_EQ(log->related(*earlier)->size(), 1u);
+  EXPECT_EQ(log->related(*earlier)->at(0).id, 4);
+  ASSERT_EQ(log->related(5)->size(), 1u);
+  EXPECT_EQ(log->related(5)->at(0).decision, "error");
+  EXPECT_EQ(all_rows(*log).size(), 3u);  // actions only
+  auto v = log->verify();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_TRUE(v->ok) << v->problem;
+  EXPECT_EQ(v->rows_checked, 7);
+}
+
+TEST(AuditBatch, a_reference_to_no_earlier_action_of_the_batch_writes_nothing) {
+  TempDir dir;
+  auto log = open_log(dir.file("a.db"));
+  std::vector<AuditEvent> forward;
+  forward.push_back({OutcomeRecord{0, "ok", 1, 1}, 1});  // refers forward
+  forward.push_back({sample("ls"), -1});
+  EXPECT_FALSE(log->record_events(forward).has_value());
+  std::vector<AuditEvent> to_outcome;
+  to_outcome.push_back({sample("ls"), -1});
+  to_outcome.push_back({OutcomeRecord{0, "ok", 1, 1}, 0});
+  to_outcome.push_back({ApprovalRecord{0, "queue", "bob", "approved", 2}, 1});  // not an action
+  EXPECT_FALSE(log->record_events(to_outcome).has_value());
+  EXPECT_EQ(*log->count({}), 0);
+  EXPECT_TRUE(log->record_events(std::vector<AuditEvent>{})->empty());
+}
+
+TEST(AuditBatch, a_spooled_batch_keeps_its_links_through_the_import) {
+  TempDir dir;
+  AuditOptions o;
+  auto log = open_spooling_log(dir, o);
+  auto first = log->record(sample("make test"));
+  ASSERT_TRUE(first.has_value());
+  ASSERT_LT(*first, 0);
+  std::vector<AuditEvent> evs;
+  evs.push_back({OutcomeRecord{*first, "ok", 10, 7}, -1});  // spooled by an earlier write
+  evs.push_back({sample("git push", Decision::ask), -1});
+  evs.push_back({ApprovalRecord{0, "elicitation", "client", "approved", 8}, 1});
+  evs.push_back({OutcomeRecord{0, "error", 4, 9}, 1});
+  auto ids = log->record_events(evs);
+  ASSERT_TRUE(ids.has_value()) << ids.error().message;
+  ASSERT_EQ(ids->size(), 4u);
+  for (int64_t id : *ids) EXPECT_LT(id, 0);
+  EXPECT_NE(log->last_warning().find("spooled"), std::string::npos);
+  log.reset();
+  AuditOptions o2;
+  o2.path = dir.file("good.db");
+  o2.spool_path = o.spool_path;
+  auto good = open_log(o2.path, o2);
+  ASSERT_EQ(*good->count({}), 2);
+  auto first_rel = good->related(1);
+  ASSERT_TRUE(first_rel.has_value());
+  ASSERT_EQ(first_rel->size(), 1u);
+  EXPECT_EQ((*first_rel)[0].decision, "ok");
+  auto second_rel = good->related(3);
+  ASSERT_TRUE(second_rel.has_value());
+  ASSERT_EQ(second_rel->size(), 2u);
+  EXPECT_EQ((*second_rel)[0].type, "approval");
+  EXPECT_EQ((*second_rel)[1].decision, "error");
+  EXPECT_TRUE(good->verify()->ok);
+}
+
+TEST(AuditBatch, a_batch_that_fails_inside_its_transaction_is_spooled_with_its_links) {
+  TempDir dir;
+  std::string path = dir.file("full.db");
+  { auto log = open_log(path); }  // creates the schema
+  AuditOptions o;
+  o.max_page_count = sql(path, "PRAGMA page_count") + 2;  // the batch below does not fit
+  o.retry_after_ms = 0;
+  auto log = open_log(path, o);
+  std::string big(3000, 'x');
+  std::vector<AuditEvent> evs;
+  for (int i = 0; i < 6; ++i) {
+    const auto action = static_cast<int64_t>(evs.size());
+    evs.push_back({sample("echo " + std::to_string(i) + " " + big), -1});
+    evs.push_back({OutcomeRecord{0, "ok", i, 10 + i}, action});
+  }
+  auto ids = log->record_events(evs);
+  ASSERT_TRUE(ids.has_value()) << ids.error().message;
+  for (int64_t id : *ids) EXPECT_LT(id, 0);  // all or nothing: the whole batch went to the spool
+  log.reset();
+  auto log2 = open_log(path);  // room again: the spool is imported
+  ASSERT_EQ(*log2->count({}), 6);
+  for (const auto& r : all_rows(*log2)) {
+    auto rel = log2->related(r.id);
+    ASSERT_TRUE(rel.has_value());
+    ASSERT_EQ(rel->size(), 1u) << r.id;
+    EXPECT_EQ((*rel)[0].id, r.id + 1);
+  }
+  EXPECT_TRUE(log2->verify()->ok);
 }
 
 TEST(AuditChain, intact_chain_verifies) {
@@ -476,12 +605,8 @@ TEST(AuditFailure, read_only_directory_with_spool_elsewhere_spools) {
 
 TEST(AuditFailure, outcome_of_a_spooled_action_is_linked_after_import) {
   TempDir dir;
-  std::string blocker = dir.file("blocker");
-  { std::ofstream(blocker) << "x"; }
   AuditOptions o;
-  o.path = blocker + "/audit.db";
-  o.spool_path = dir.file("spool.jsonl");
-  auto log = AuditLog::open(o).value();
+  auto log = open_spooling_log(dir, o);
   auto id = log->record(sample("make test"));
   ASSERT_TRUE(id.has_value());
   ASSERT_LT(*id, 0);
