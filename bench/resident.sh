@@ -61,6 +61,15 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "binary:  $bw ($(stat -c %s "$bw") bytes front, $(stat -c %s "$build/blastwall-core") bytes core)"
 echo "== resident engine (default), $rounds interleaved rounds"
 "$timer" "$tmp/spec" "$rounds" 20
+# The audit write's own cost: the same two calls with and without it, side by side.
+{
+  echo "A/B check --no-audit${T}-${T}$bw${T}check${T}--no-audit${T}git status"
+  echo "A/B check (audit)${T}-${T}$bw${T}check${T}git status"
+  echo "A/B hook allow --no-audit${T}$tmp/allow.json${T}$bw${T}hook${T}claude${T}--no-audit"
+  echo "A/B hook allow (audit)${T}$tmp/allow.json${T}$bw${T}hook${T}claude"
+} > "$tmp/spec-ab"
+echo "== audit write A/B, $((rounds * 3 / 2)) interleaved rounds"
+"$timer" "$tmp/spec-ab" "$((rounds * 3 / 2))" 20
 echo "== in-process (BLASTWALL_DAEMON=0), $((rounds / 3)) rounds"
 "$timer" "$tmp/spec-inproc" "$((rounds / 3))" 5
 echo "audit rows written: $(sqlite3 "$XDG_STATE_HOME/blastwall/audit.db" "select count(*) from events where type='action'" 2>/dev/null || echo '?')"
