@@ -218,6 +218,8 @@ std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
+nlohmann::json export_row_json(const AuditRow& row) { return row_to_json(row, true); }
+
 std::string default_audit_path() {
   if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && xdg[0] == '/') {
     return std::string(xdg) + "/blastwall/audit.db";

@@ -239,6 +239,10 @@ class AuditLog {
   std::vector<std::pair<int64_t, std::string>> m_spool_uids;  // negative id -> spool uid
 };
 
+// A stored row as `audit export --format jsonl` writes it and `import_jsonl` reads it: every
+// column, the chain (id, prev_hash, hash) included.
+[[nodiscard]] nlohmann::json export_row_json(const AuditRow& row);
+
 // Builds the row stored for an action (redacted action JSON, facts, rules, detail). Exposed for
 // tests.
 [[nodiscard]] AuditRow make_action_row(const ActionRecord& rec);

@@ -122,21 +122,6 @@ nlohmann::json row_json(const AuditRow& r) {
           {"hash", r.hash}};
 }
 
-// The exact stored columns (export: re-importable and verifiable offline).
-nlohmann::json row_export_json(const AuditRow& r) {
-  return {{"id", r.id},           {"type", r.type},
-          {"ref_id", r.ref_id},   {"ts_us", r.ts_us},
-          {"agent", r.agent},     {"surface", r.surface},
-          {"session", r.session}, {"cwd", r.cwd},
-          {"project", r.project}, {"tool", r.tool},
-          {"kind", r.kind},       {"action", r.action},
-          {"facts", r.facts},     {"decision", r.decision},
-          {"source", r.source},   {"rules", r.rules},
-          {"eval_us", r.eval_us}, {"detail", r.detail},
-          {"origin", r.origin},   {"prev_hash", r.prev_hash},
-          {"hash", r.hash}};
-}
-
 std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -608,7 +593,7 @@ void export_cmd(GlobalOptions& g, const FilterArgs& fa, const std::string& forma
   }
   if (format == "csv") *out << k_csv_header << "\n";
   auto n = (*log)->query(*f, [&](const AuditRow& r) {
-    *out << (format == "csv" ? csv_row(r) : dump(row_export_json(r))) << "\n";
+    *out << (format == "csv" ? csv_row(r) : dump(audit::export_row_json(r))) << "\n";
     return true;
   });
   out->flush();

@@ -45,6 +45,16 @@ std::string who_am_i() {
   return who;
 }
 
+// For the approvals/pins commands: true when `r` holds a value; otherwise prints its error and
+// sets the bad-input exit code.
+template <class T>
+bool usable(const Result<T>& r, GlobalOptions& g) {
+  if (r) return true;
+  std::fprintf(stderr, "blastwall: %s\n", r.error().message.c_str());
+  g.exit_code = k_exit_bad_input;
+  return false;
+}
+
 std::string state_path(const std::string& dir, const char* file) {
   return (dir.empty() ? proxy::default_state_dir() : dir) + "/" + file;
 }
@@ -237,17 +247,9 @@ void register_approvals(CLI::App& app, GlobalOptions& g) {
   list->add_option("--state-dir", *state_dir, "Where approvals.db lives");
   list->callback([state_dir, all, as_json, &g] {
     auto store = proxy::ApprovalStore::open(state_path(*state_dir, "approvals.db"));
-    if (!store) {
-      std::fprintf(stderr, "blastwall: %s\n", store.error().message.c_str());
-      g.exit_code = k_exit_bad_input;
-      return;
-    }
+    if (!usable(store, g)) return;
     auto rows = (*store)->list(*all, unix_ms());
-    if (!rows) {
-      std::fprintf(stderr, "blastwall: %s\n", rows.error().message.c_str());
-      g.exit_code = k_exit_bad_input;
-      return;
-    }
+    if (!usable(rows, g)) return;
     if (*as_json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& a : *rows) {
@@ -304,17 +306,9 @@ void register_pins(CLI::App& app, GlobalOptions& g) {
   list->add_flag("--json", *as_json, "JSON output");
   list->callback([server, as_json, state_dir, &g] {
     auto store = proxy::PinStore::open(state_path(*state_dir, "pins.db"));
-    if (!store) {
-      std::fprintf(stderr, "blastwall: %s\n", store.error().message.c_str());
-      g.exit_code = k_exit_bad_input;
-      return;
-    }
+    if (!usable(store, g)) return;
     auto rows = (*store)->list(*server);
-    if (!rows) {
-      std::fprintf(stderr, "blastwall: %s\n", rows.error().message.c_str());
-      g.exit_code = k_exit_bad_input;
-      return;
-    }
+    if (!usable(rows, g)) return;
     if (*as_json) {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : *rows) {
@@ -361,17 +355,9 @@ void register_pins(CLI::App& app, GlobalOptions& g) {
       return;
     }
     auto store = proxy::PinStore::open(state_path(*state_dir, "pins.db"));
-    if (!store) {
-      std::fprintf(stderr, "blastwall: %s\n", store.error().message.c_str());
-      g.exit_code = k_exit_bad_input;
-      return;
-    }
+    if (!usable(store, g)) return;
     auto n = (*store)->accept(*acc_server, *acc_tool, unix_ms());
-    if (!n) {
-      std::fprintf(stderr, "blastwall: %s\n", n.error().message.c_str());
-      g.exit_code = k_exit_bad_input;
-      return;
-    }
+    if (!usable(n, g)) return;
     if (*n == 0) {
       std::fprintf(stderr, "blastwall: no changed definition to accept for %s%s%s\n",
                    acc_server->c_str(), acc_tool->empty() ? "" : "/", acc_tool->c_str());

@@ -635,17 +635,7 @@ TEST(AuditImport, export_then_import_keeps_rows_and_links) {
   LogFilter all;
   all.all_types = true;
   ASSERT_TRUE(src->query(all, [&](const AuditRow& r) {
-    nlohmann::json j = {{"id", r.id},           {"type", r.type},
-                        {"ref_id", r.ref_id},   {"ts_us", r.ts_us},
-                        {"agent", r.agent},     {"surface", r.surface},
-                        {"session", r.session}, {"cwd", r.cwd},
-                        {"project", r.project}, {"tool", r.tool},
-                        {"kind", r.kind},       {"action", r.action},
-                        {"facts", r.facts},     {"decision", r.decision},
-                        {"source", r.source},   {"rules", r.rules},
-                        {"eval_us", r.eval_us}, {"detail", r.detail},
-                        {"origin", r.origin},   {"prev_hash", r.prev_hash},
-                        {"hash", r.hash}};
+    nlohmann::json j = export_row_json(r);
     out << j.dump() << "\n";
     return true;
   }));
