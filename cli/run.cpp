@@ -3,10 +3,28 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 
 #include "cli/cli.hpp"
 
 namespace blastwall::cli {
+
+namespace {
+
+// Whether the command word (the first argument that is not a global option) is `hook`.
+bool is_hook_command(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--audit-db" || a == "--policy") {
+      ++i;
+    } else if (a.empty() || a[0] != '-') {
+      return a == "hook";
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 int run_cli(int argc, const char* const* argv, bool served_only) {
   try {
@@ -38,7 +56,10 @@ int run_cli(int argc, const char* const* argv, bool served_only) {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
       int rc = app.exit(e);
-      return rc == 0 ? 0 : k_exit_bad_input;
+      if (rc == 0) return 0;
+      // A host reads any exit but 2 from a hook as "no opinion" and runs the tool: a broken hook
+      // command line (a typo in the installed settings) must block, not let everything through.
+      return is_hook_command(argc, argv) ? k_exit_deny : k_exit_bad_input;
     }
     return g.exit_code;
   } catch (const std::exception& e) {

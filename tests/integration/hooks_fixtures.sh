@@ -53,6 +53,8 @@ out="$(: | "$bw" --audit-db "$db" hook gemini 2>/dev/null)"; rc=$?
 check "gemini empty stdin fails closed" ask "$(decision gemini "$out" $rc)"
 out="$(echo '{}' | "$bw" --audit-db "$db" hook nosuchagent 2>/dev/null)"; rc=$?
 check "unknown agent blocks with exit 2" 2 "$rc"
+echo '{}' | "$bw" --audit-db "$db" hook claude --budget-ms abc >/dev/null 2>&1; rc=$?
+check "a malformed hook option value blocks with exit 2" 2 "$rc"
 start=$(date +%s%N)
 out="$("$bw" --audit-db "$db" hook claude --budget-ms 300 2>/dev/null < <(printf '{"hook_event_name":"PreToolUse"'; sleep 3))"; rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
