@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whole-process timing of `blastwall check` (fork+exec, engine start, evaluation, audit off).
+# Whole-process timing of `blastwall check` with hyperfine (audit off). With a resident engine
+# running this times the front; bench/resident.sh compares served, in-process and the floors.
 # Usage: bash bench/check.sh PATH/TO/blastwall
 set -euo pipefail
 bin=${1:?usage: check.sh BLASTWALL}
