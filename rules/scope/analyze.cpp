@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "rules/scope/commands.hpp"
+#include "rules/scope/data.hpp"
 #include "rules/scope/scope.hpp"
 
 namespace blastwall::scope {
@@ -68,6 +69,8 @@ FlagSet flags_of(const std::vector<std::string>& args) {
   return fs;
 }
 
+}  // namespace
+
 // Value of an option in args (`--opt v`, `--opt=v`, `-ov` for one-letter options).
 std::vector<std::string> option_values(const std::vector<std::string>& args, std::string_view opt) {
   std::vector<std::string> out;
@@ -85,6 +88,8 @@ std::vector<std::string> option_values(const std::vector<std::string>& args, std
   }
   return out;
 }
+
+namespace {
 
 std::vector<std::string> positionals_of(std::string_view cmd,
                                         const std::vector<std::string>& args) {
@@ -600,6 +605,7 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   if (is_network_command(s.name)) s.facts.set("network", s.name);
   if (name == "git") git_facts(s, c, flags);
   cloud_facts(s, c);
+  data_command_facts(s, c.config);
   // Self-protection: the local approval API.
   if (name == "curl" || name == "wget" || name == "http" || name == "xh") {
     bool mutating = flags.has("-d") || flags.has("--data") || flags.has("--json") ||
@@ -825,6 +831,7 @@ void url_facts(Subject& s, const Ctx& c) {
       starts_with(path, "/api") && s.method != "GET" && s.method != "HEAD" && !s.method.empty())
     s.facts.set("self", "writes to blastwall's local approval API: " + u);
   prod_check(s, c, "URL host", host);
+  data_http_facts(s, c.config, s.method, u, c.action.content);
 }
 
 // Recognises what an MCP argument carries, by key name first and content second.
@@ -1010,6 +1017,7 @@ Analysis analyze(const Action& action, const ScopeConfig& config, const shell::L
       if (!read_only && hint("destructiveHint", true))
         s.facts.set("destructive_hint", "the tool may be destructive (annotation or default)");
       if (hint("openWorldHint", true)) s.facts.set("open_world_hint", "");
+      data_mcp_facts(s, config, action.mcp.arguments);
       out.subjects.push_back(std::move(s));
       size_t first_derived = out.subjects.size();
       walk_mcp_args(action.mcp.arguments, "", c, limits, out, 0);
