@@ -668,6 +668,9 @@ std::string fill_message(const std::string& tmpl, const scope::Subject& s,
       val = it == s.facts.flags.end() ? "" : join(it->second, "; ");
     } else if (key == "rule") {
       val = r.id;
+    } else if (key.rfind("fact.", 0) == 0) {  // {fact.homoglyph}: that fact's reasons
+      auto it = s.facts.flags.find(key.substr(5));
+      val = it == s.facts.flags.end() ? "" : join(it->second, "; ");
     } else {
       val = "{" + key + "}";
     }

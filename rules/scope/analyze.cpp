@@ -448,6 +448,7 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   }
   if (cmd.dynamic_verb && !is_env_setup_eval(cmd))
     s.facts.set("dynamic", "command name computed at run time: " + s.display);
+  for (const auto& [fact, why] : cmd.facts) s.facts.set(fact, why);  // homoglyph, fork_bomb, ...
 
   const std::string& cwd = cmd.cwd;
   auto flags = flags_of(s.args);

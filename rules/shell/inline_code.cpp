@@ -12,7 +12,7 @@ namespace blastwall::shell::detail {
 
 namespace {
 
-enum class Lang { python, node, perl, ruby, php };
+enum class Lang { python, node, perl, ruby, php, awk, lua };
 
 enum class Tok {
   ident,    // name, possibly dotted: os.path.join, FileUtils.rm_rf, $dbh->do (separators -> '.')
@@ -91,7 +91,17 @@ class Tokenizer {
   bool skip_comment() {
     const char c = m_code[m_pos];
     const bool hash_comment = m_lang == Lang::python || m_lang == Lang::ruby ||
-                              m_lang == Lang::perl || m_lang == Lang::php;
+                              m_lang == Lang::perl || m_lang == Lang::php || m_lang == Lang::awk;
+    if (m_lang == Lang::lua && c == '-' && m_pos + 1 < m_code.size() && m_code[m_pos + 1] == '-') {
+      const size_t open = m_pos + 2;
+      if (const size_t level = lua_long_open(open); level != std::string_view::npos) {
+        const auto e = m_code.find("]" + std::string(level, '=') + "]", open + level + 2);
+        m_pos = e == std::string_view::npos ? m_code.size() : e + level + 2;
+        return true;
+      }
+      while (m_pos < m_code.size() && m_code[m_pos] != '\n') ++m_pos;
+      return true;
+    }
     if (c == '#' && hash_comment) {
       while (m_pos < m_code.size() && m_code[m_pos] != '\n') ++m_pos;
       return true;
@@ -140,6 +150,18 @@ class Tokenizer {
         return true;
       }
     }
+    if (m_lang == Lang::lua && c == '[') {
+      if (const size_t level = lua_long_open(m_pos); level != std::string_view::npos) {
+        const std::string close = "]" + std::string(level, '=') + "]";
+        const size_t body = m_pos + level + 2;
+        const auto e = m_code.find(close, body);
+        const size_t stop = e == std::string_view::npos ? m_code.size() : e;
+        t.kind = Tok::string;
+        t.text = std::string(m_code.substr(body, stop - body));
+        m_pos = e == std::string_view::npos ? m_code.size() : e + close.size();
+        return true;
+      }
+    }
     if (m_lang == Lang::python && is_python_string_start()) {
       lex_python_string(t);
       return true;
@@ -182,6 +204,15 @@ class Tokenizer {
       return true;
     }
     return false;
+  }
+
+  // `[[` / `[==[` at `at`: the number of `=` (a Lua long bracket), or npos.
+  size_t lua_long_open(size_t at) const {
+    if (at >= m_code.size() || m_code[at] != '[') return std::string_view::npos;
+    size_t p = at + 1;
+    while (p < m_code.size() && m_code[p] == '=') ++p;
+    if (p >= m_code.size() || m_code[p] != '[') return std::string_view::npos;
+    return p - at - 1;
   }
 
   void lex_ident(Token& t) {
@@ -300,6 +331,8 @@ class Tokenizer {
       case Lang::php:
         return c == '$' && (ident_char(n) || n == '{');
       case Lang::python:
+      case Lang::awk:
+      case Lang::lua:
         return false;
     }
     return false;
@@ -341,6 +374,10 @@ class Scanner {
         m_out.push_back(std::move(f));
         continue;
       }
+      if (m_lang == Lang::awk && is_awk_pipe(i)) {
+        awk_pipe(i);
+        continue;
+      }
       if (t.kind != Tok::ident) continue;
       if (i > 0 && is_dot(i - 1)) continue;  // part of a dotted name handled from its start
       size_t j = i;
@@ -359,6 +396,90 @@ class Scanner {
   bool is_punct(size_t i, char c) const {
     return i < m_t.size() && m_t[i].kind == Tok::punct && m_t[i].text.size() == 1 &&
            m_t[i].text[0] == c;
+  }
+
+  // ---- awk pipes ----------------------------------------------------------------------------
+  // `print ... | "cmd"` and `"cmd" | getline`: the command string runs in /bin/sh. `||` is not a
+  // pipe.
+  bool is_awk_pipe(size_t i) const {
+    const Token& t = m_t[i];
+    if (t.kind != Tok::other || t.text != "|") return false;
+    const bool prev_bar = i > 0 && m_t[i - 1].kind == Tok::other && m_t[i - 1].text == "|";
+    const bool next_bar =
+        i + 1 < m_t.size() && m_t[i + 1].kind == Tok::other && m_t[i + 1].text == "|";
+    return !prev_bar && !next_bar;
+  }
+
+  // End of the awk statement starting at `from`: `;`, `}`, or a new line.
+  size_t awk_statement_end(size_t from) const {
+    size_t e = from;
+    while (e < m_t.size() && !is_punct(e, ';') && !is_punct(e, '}') &&
+           !(e > from && m_t[e].nl_before)) {
+      ++e;
+    }
+    return e;
+  }
+
+  void awk_pipe(size_t i) {
+    CodeFinding f;
+    f.kind = CodeFinding::Kind::shell_text;
+    if (i + 1 < m_t.size() && m_t[i + 1].kind == Tok::ident && m_t[i + 1].text == "getline") {
+      // "cmd" | getline [var]: the string before the bar is the command.
+      size_t b = i;
+      while (b > 0 && !is_punct(b - 1, ';') && !is_punct(b - 1, '{') && !is_punct(b - 1, '(') &&
+             !m_t[b].nl_before) {
+        --b;
+      }
+      f.text = b < i ? awk_value(b, i) : CodeArg{"(nothing)", true};
+      f.call = "| getline";
+      m_out.push_back(std::move(f));
+      return;
+    }
+    const size_t end = awk_statement_end(i + 1);
+    const CodeArg target = i + 1 < end ? awk_value(i + 1, end) : CodeArg{"", true};
+    f.text = target;
+    f.call = "print | command";
+    const bool to_shell = !target.dynamic && is_shell_line(target.text);
+    m_out.push_back(std::move(f));
+    if (!to_shell && !target.dynamic) return;
+    // What is printed into a shell is shell text: literal when the print arguments are.
+    size_t p = i;
+    while (p > 0 && !(m_t[p - 1].kind == Tok::ident &&
+                      (m_t[p - 1].text == "print" || m_t[p - 1].text == "printf"))) {
+      if (is_punct(p - 1, ';') || is_punct(p - 1, '{') || m_t[p].nl_before) {
+        p = 0;
+        break;
+      }
+      --p;
+    }
+    CodeFinding data;
+    data.kind = CodeFinding::Kind::shell_text;
+    data.call = "print into " + (target.dynamic ? std::string("a command") : target.text);
+    data.text = p > 0 && p < i ? value(Arg{p, i, {}}) : CodeArg{"$0", true};
+    m_out.push_back(std::move(data));
+  }
+
+  // A literal, or a variable last assigned a literal earlier in the program (`cmd = "date"`).
+  CodeArg awk_value(size_t first, size_t last) const {
+    if (last == first + 1 && m_t[first].kind == Tok::ident) {
+      for (size_t k = first; k >= 2; --k) {
+        if (m_t[k - 2].kind == Tok::ident && m_t[k - 2].text == m_t[first].text &&
+            is_punct(k - 1, '=') && k < m_t.size() && m_t[k].kind == Tok::string &&
+            !(k + 1 < m_t.size() && m_t[k + 1].kind == Tok::string)) {
+          return CodeArg{m_t[k].text, false};
+        }
+      }
+    }
+    return value(Arg{first, last, {}});
+  }
+
+  // "sh", "/bin/bash -s", "bash -x": a shell reading commands from stdin.
+  static bool is_shell_line(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    const auto sp = s.find(' ');
+    const std::string_view first = s.substr(0, sp);
+    if (!is_shell_name(first)) return false;
+    return sp == std::string_view::npos || s.find("-c") == std::string_view::npos;
   }
 
   // After a name ending at token `next`: a call `(..)` or a paren-less perl/ruby call, then any
@@ -474,7 +595,8 @@ class Scanner {
         out.text += t.text;
         out.dynamic = out.dynamic || t.dynamic;
         // python implicit concatenation: "a" "b"
-        expect_string = m_lang == Lang::python && i + 1 < a.last && m_t[i + 1].kind == Tok::string;
+        expect_string = (m_lang == Lang::python || m_lang == Lang::awk) && i + 1 < a.last &&
+                        m_t[i + 1].kind == Tok::string;
       } else {
         const bool concat = t.kind == Tok::punct && (t.text == "+" || t.text == ".");
         if (!concat) {
@@ -805,6 +927,28 @@ class Scanner {
         if (qual == "File" && last == "write") return emit_path_cmd(c, {"tee"}, 0);
         if (sql_call) return emit_sql(c);
         return;
+      case Lang::awk:
+        if (c.name == "system") {
+          if (const Arg* a = positional(c, 0)) emit_shell(c, *a);
+        }
+        return;
+      case Lang::lua:
+        if (c.name == "os.execute" || c.name == "io.popen") {
+          if (const Arg* a = positional(c, 0)) emit_shell(c, *a);
+          return;
+        }
+        if (c.name == "os.remove") return emit_path_cmd(c, {"rm"}, 0);
+        if (c.name == "io.open") {
+          const Arg* mode = positional(c, 1);
+          if (mode == nullptr) return;
+          const CodeArg m = value(*mode);
+          if (m.dynamic || m.text.find_first_of("wa+") != std::string::npos) {
+            emit_path_cmd(c, {"tee"}, 0);
+          }
+          return;
+        }
+        if (sql_call) return emit_sql(c);
+        return;
       case Lang::php:
         if (c.name == "system" || c.name == "exec" || c.name == "shell_exec" ||
             c.name == "passthru" || c.name == "popen" || c.name == "proc_open") {
@@ -831,12 +975,16 @@ std::optional<Lang> language_of(std::string_view name) {
   if (name == "perl") return Lang::perl;
   if (name == "ruby") return Lang::ruby;
   if (name == "php") return Lang::php;
+  if (name == "awk") return Lang::awk;
+  if (name == "lua") return Lang::lua;
   return std::nullopt;
 }
 
 }  // namespace
 
 std::vector<CodeFinding> scan_inline_code(std::string_view language, std::string_view code) {
+  if (language == "sed") return scan_sed_script(code);
+  if (language == "tcl") return scan_tcl(code);
   const auto lang = language_of(language);
   if (!lang) return {};
   Tokenizer tz(*lang, code);

@@ -906,8 +906,35 @@ class Parser {
     m_s.out.trace.push_back("function " + name +
                             " defined (body commands listed; they run when called)");
     size_t cm = m_s.st.mark();
+    const size_t first = m_s.out.commands.size();
     parse_command();
     m_s.st.make_uncertain(cm);
+    mark_fork_bomb(name, first);
+  }
+
+  // A function that calls itself in a pipeline or in the background multiplies processes until
+  // the machine stops (`:(){ :|:& };:`, `f(){ f|f& }; f`). Recursion alone is not enough: a
+  // recursive directory walker calls itself in sequence.
+  void mark_fork_bomb(const std::string& name, size_t first) {
+    auto& cmds = m_s.out.commands;
+    bool bomb = false;
+    for (size_t i = first; i < cmds.size() && !bomb; ++i) {
+      const SimpleCommand& c = cmds[i];
+      if (c.argv.empty() || c.argv[0].text != name) continue;
+      bool piped = false;
+      for (size_t j = first; j < cmds.size(); ++j) {
+        if (j != i && cmds[j].pipeline == c.pipeline && cmds[j].depth == c.depth) piped = true;
+      }
+      bomb = c.background || piped;
+    }
+    if (!bomb) return;
+    for (size_t i = first; i < cmds.size(); ++i) {
+      if (!cmds[i].argv.empty() && cmds[i].argv[0].text == name) {
+        cmds[i].facts.emplace_back("fork_bomb", "function `" + name +
+                                                    "` starts copies of itself in a pipe or in "
+                                                    "the background (a fork bomb)");
+      }
+    }
   }
 
   // [[ ... ]]: no command is emitted; substitutions inside are.

@@ -15,6 +15,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace blastwall::shell {
@@ -80,7 +81,10 @@ struct SimpleCommand {
   int pipeline_pos = 0;       // 0 = first stage
   std::string stdin_from;     // name of the previous pipeline stage feeding stdin, if any
   int depth = 0;              // nesting depth ($(), bash -c, eval, ...)
-  uint32_t begin = 0;         // span in the ORIGINAL top-level line
+  // Named facts the shell stage itself established, each with its reason (homoglyph,
+  // fork_bomb, installs_command, ...). Scope analysis copies them onto the subject.
+  std::vector<std::pair<std::string, std::string>> facts;
+  uint32_t begin = 0;  // span in the ORIGINAL top-level line
   uint32_t end = 0;
 
   // argv joined with single spaces (for messages and regex fields).

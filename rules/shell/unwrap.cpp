@@ -61,7 +61,20 @@ std::optional<std::string> interpreter_language(std::string_view n) {
   if (n == "perl" || n == "perl5") return "perl";
   if (n == "ruby") return "ruby";
   if (n == "php") return "php";
+  if (n == "lua" || n == "luajit" ||
+      (starts_with(n, "lua") && n.find_first_not_of("0123456789.", 3) == std::string_view::npos)) {
+    return "lua";
+  }
+  if (n == "tclsh" || n == "wish" || n == "expect" ||
+      (starts_with(n, "tclsh") &&
+       n.find_first_not_of("0123456789.", 5) == std::string_view::npos)) {
+    return "tcl";
+  }
   return std::nullopt;
+}
+
+bool is_awk_name(std::string_view n) {
+  return n == "awk" || n == "gawk" || n == "mawk" || n == "nawk" || n == "original-awk";
 }
 
 bool is_db_client(std::string_view n) {
@@ -335,6 +348,7 @@ class Unwrapper {
         emit(std::move(cmd));
         return;
       }
+      despoof_command_word(cmd);
       cmd.name = base_name(cmd.argv[0].text);
       const auto r = peel(cmd);
       if (r == Peel::peeled) continue;
@@ -643,8 +657,66 @@ class Unwrapper {
     return true;
   }
 
+  // ---- look-alikes ------------------------------------------------------------------------------
+
+  // `rм -rf ~` (Cyrillic м), `ｒｍ`, `r<ZWSP>m`: bash would look up a different name, which only
+  // exists if someone planted it. Match rules against the ASCII it imitates and say why.
+  void despoof_command_word(SimpleCommand& cmd) {
+    Word& w = cmd.argv[0];
+    const auto sk = detail::ascii_skeleton(w.text);
+    if (!sk || sk->text == w.text) return;
+    cmd.facts.emplace_back("homoglyph", sk->first + " in the command word '" + w.text +
+                                            "' (reads as '" + sk->text + "')");
+    trace("unwrap: command word '" + w.text + "' imitates '" + sk->text + "' (" + sk->first + ")");
+    // A no-break space inside the word makes it look like several words: split it the same way.
+    std::vector<Word> parts;
+    size_t p = 0;
+    while (p < sk->text.size()) {
+      while (p < sk->text.size() && sk->text[p] == ' ') ++p;
+      size_t e = p;
+      while (e < sk->text.size() && sk->text[e] != ' ') ++e;
+      if (e > p) {
+        Word part = w;
+        part.text = sk->text.substr(p, e - p);
+        parts.push_back(std::move(part));
+      }
+      p = e;
+    }
+    if (parts.empty()) return;
+    cmd.argv.erase(cmd.argv.begin());
+    cmd.argv.insert(cmd.argv.begin(), parts.begin(), parts.end());
+  }
+
+  // `--fоrce`, `–rf`, `—-force`: a flag written with look-alikes is matched as the flag it
+  // imitates. Message values (`-m "— note"`) and echo/printf text are data and stay as they are.
+  static void despoof_flags(SimpleCommand& cmd) {
+    if (cmd.name == "echo" || cmd.name == "printf") return;
+    for (size_t i = 1; i < cmd.argv.size(); ++i) {
+      Word& w = cmd.argv[i];
+      if (w.text.empty()) continue;
+      const bool ascii_first = static_cast<unsigned char>(w.text[0]) < 0x80;
+      if (ascii_first && w.text[0] != '-') continue;  // flags start with a dash or a look-alike
+      const auto sk = detail::ascii_skeleton(w.text);
+      if (!sk || sk->text.size() < 2 || sk->text[0] != '-') continue;
+      const bool flag_shape = std::all_of(sk->text.begin(), sk->text.end(), [](char c) {
+        return c == '-' || c == '=' || c == '_' || (c >= 'a' && c <= 'z') ||
+               (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      });
+      if (!flag_shape) continue;
+      const std::string& prev = cmd.argv[i - 1].text;
+      if (prev == "-m" || prev == "--message" || prev == "-t" || prev == "--title" ||
+          prev == "-b" || prev == "--body" || prev == "--description") {
+        continue;
+      }
+      cmd.facts.emplace_back(
+          "homoglyph", sk->first + " in the flag '" + w.text + "' (reads as '" + sk->text + "')");
+      w.text = sk->text;
+    }
+  }
+
   void terminal(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
                 const Frame& frame, int nesting) {
+    despoof_flags(cmd);
     const std::string name = cmd.name;
     const std::string_view n = name;
     remember_written(cmd, list, index);
@@ -657,6 +729,10 @@ class Unwrapper {
         const auto t = stdin_text(cmd, list, index, frame);
         if (consume_stdin_text(cmd, t, "shell")) return;
         if (t) return nested(cmd, t->text, t->origin, name, nesting);
+      } else if (is_process_substitution(cmd.argv[1])) {
+        // source <(echo ..): known text is read; source <(tool completion bash) stays as it was.
+        const auto t = procsub_text(cmd.argv[1], cmd.depth);
+        if (t && !t->dynamic && !t->junk) return nested(cmd, t->text, t->origin, name, nesting);
       } else if (run_written_script(cmd, f, name, nesting)) {
         return;
       }
@@ -673,7 +749,172 @@ class Unwrapper {
       return interpreter(std::move(cmd), *lang, list, index, frame, nesting);
     }
     if (is_db_client(n)) return db_client(std::move(cmd), list, index, frame);
+    if (is_awk_name(n)) return awk(std::move(cmd), nesting);
+    if (n == "sed" || n == "gsed") return sed(std::move(cmd), nesting);
+    if (n == "git") return git(std::move(cmd), nesting);
+    if (n == "alias") return alias(std::move(cmd), nesting);
     emit(std::move(cmd));
+  }
+
+  // ---- programs in other tools' languages ----------------------------------------------------
+
+  // awk 'PROGRAM' / gawk -e 'PROGRAM': system(), `print | "cmd"`, `"cmd" | getline`.
+  void awk(SimpleCommand cmd, int nesting) {
+    const auto& a = cmd.argv;
+    std::optional<Word> program;
+    bool from_file = false;
+    size_t i = 1;
+    for (; i < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if (t == "--") {
+        ++i;
+        break;
+      }
+      if (t.size() < 2 || t[0] != '-') break;
+      if ((t == "-e" || t == "--source") && i + 1 < a.size()) {
+        program = a[++i];
+        continue;
+      }
+      if (starts_with(t, "--source=")) {
+        program = a[i];
+        program->text = t.substr(9);
+        continue;
+      }
+      if (t == "-f" || starts_with(t, "--file")) from_file = true;
+      if (t.size() == 2 && std::string_view("fFvEilW").find(t[1]) != std::string_view::npos) ++i;
+    }
+    if (!program && !from_file && i < a.size()) program = a[i];
+    if (!program) return void(emit(std::move(cmd)));
+    if (program->dynamic) {
+      cmd.dynamic_verb = true;
+      trace("unwrap: " + cmd.name + " program is dynamic");
+      return void(emit(std::move(cmd)));
+    }
+    const std::string origin = cmd.name + " program";
+    run_code(std::move(cmd), "awk", program->text, origin, nesting);
+  }
+
+  // sed SCRIPT / sed -e SCRIPT -e ...: `e CMD`, `s///e`, `w FILE`. --sandbox refuses them all.
+  void sed(SimpleCommand cmd, int nesting) {
+    const auto& a = cmd.argv;
+    std::string script;
+    bool dynamic = false;
+    bool have = false;
+    bool from_file = false;
+    size_t i = 1;
+    for (; i < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if (t == "--") {
+        ++i;
+        break;
+      }
+      if (t.size() < 2 || t[0] != '-') break;
+      if (t == "--sandbox") return void(emit(std::move(cmd)));
+      if ((t == "-e" || t == "--expression") && i + 1 < a.size()) {
+        script += (have ? "\n" : "") + a[i + 1].text;
+        dynamic = dynamic || a[i + 1].dynamic;
+        have = true;
+        ++i;
+        continue;
+      }
+      if (starts_with(t, "--expression=")) {
+        script += (have ? "\n" : "") + t.substr(13);
+        dynamic = dynamic || a[i].dynamic;
+        have = true;
+        continue;
+      }
+      if (t == "-f" || starts_with(t, "--file")) from_file = true;
+      if (t == "-f" || t == "-l") ++i;
+    }
+    if (!have && !from_file && i < a.size()) {
+      script = a[i].text;
+      dynamic = a[i].dynamic;
+      have = true;
+    }
+    // Only a script that can run or write anything is worth a second look.
+    if (!have || (script.find('e') == std::string::npos && script.find('w') == std::string::npos &&
+                  script.find('W') == std::string::npos)) {
+      return void(emit(std::move(cmd)));
+    }
+    // A dynamic script (`sed "s/$OLD/$NEW/"`) is scanned as written: its commands are literal.
+    (void)dynamic;
+    run_code(std::move(cmd), "sed", script, "sed script", nesting);
+  }
+
+  // git: configuration values set on this line that git runs as shell commands, and aliases.
+  void git(SimpleCommand cmd, int nesting) {
+    const auto g = detail::scan_git(cmd.argv, cmd.env, m_git_aliases);
+    for (const auto& [key, why] : g.installs) cmd.facts.emplace_back("installs_command", why);
+    if (g.sub_index < cmd.argv.size() && cmd.argv[g.sub_index].text == "config") {
+      // Remember aliases this line defines for a later `git NAME` in the same line.
+      for (size_t k = g.sub_index + 1; k + 1 < cmd.argv.size(); ++k) {
+        const std::string& key = cmd.argv[k].text;
+        if (starts_with(key, "alias.") && !cmd.argv[k + 1].dynamic) {
+          m_git_aliases[key.substr(6)] = cmd.argv[k + 1].text;
+          break;
+        }
+      }
+    }
+    SimpleCommand carrier = cmd;
+    emit(std::move(cmd));
+    for (const auto& t : g.shell) {
+      if (m_limits_hit) return;
+      if (t.text.dynamic) {
+        SimpleCommand s = synthetic(carrier, t.origin, {t.text});
+        s.dynamic_verb = true;
+        trace("unwrap: " + t.origin + " runs dynamic shell text");
+        emit(std::move(s));
+        continue;
+      }
+      trace("unwrap: " + t.origin + " runs: " + t.text.text);
+      nested(carrier, t.text.text, t.origin, "git", nesting);
+    }
+    if (g.alias_name.empty()) return;
+    // `git NAME args`: the alias value replaces NAME.
+    std::string rest;
+    for (size_t k = g.sub_index + 1; k < carrier.argv.size(); ++k) {
+      rest += " " + quote_word(carrier.argv[k].text);
+    }
+    if (starts_with(g.alias_value, "!")) {
+      nested(carrier, g.alias_value.substr(1) + rest, "git alias " + g.alias_name, "git", nesting);
+    } else {
+      std::string prefix;
+      for (size_t k = 0; k < g.sub_index; ++k) prefix += quote_word(carrier.argv[k].text) + " ";
+      nested(carrier, prefix + g.alias_value + rest, "git alias " + g.alias_name, "git", nesting);
+    }
+  }
+
+  static std::string quote_word(const std::string& w) {
+    if (!w.empty() && w.find_first_of(" \t\n'\"\\$`;&|<>(){}*?[]~#!") == std::string::npos) {
+      return w;
+    }
+    std::string q = "'";
+    for (char ch : w) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    return q + "'";
+  }
+
+  // alias NAME='TEXT': like a function body, the text runs when the name is used; it is listed
+  // where it is defined.
+  void alias(SimpleCommand cmd, int nesting) {
+    SimpleCommand carrier = cmd;
+    emit(std::move(cmd));
+    for (size_t i = 1; i < carrier.argv.size(); ++i) {
+      const Word& w = carrier.argv[i];
+      const auto eq = w.text.find('=');
+      if (eq == std::string::npos || eq == 0) continue;
+      const std::string name = w.text.substr(0, eq);
+      if (w.dynamic) {
+        SimpleCommand s = carrier;
+        s.argv = {w};
+        s.argv[0].text = w.text.substr(eq + 1);
+        s.dynamic_verb = true;
+        s.origin = "alias " + name;
+        emit(std::move(s));
+        continue;
+      }
+      trace("unwrap: alias " + name + " defined (its text is listed; it runs when used)");
+      nested(carrier, w.text.substr(eq + 1), "alias " + name, "alias " + name, nesting);
+    }
   }
 
   // Parses `text` as shell one level below `carrier` and unwraps the result in place.
@@ -769,7 +1010,20 @@ class Unwrapper {
       t.origin = r->op == RedirectOp::heredoc ? "heredoc" : "herestring";
       return t;
     }
-    if (has_file_stdin(cmd)) return std::nullopt;
+    if (has_file_stdin(cmd)) {
+      // `bash < <(echo ..)`: stdin is what the process substitution prints.
+      const Redirect* last = nullptr;
+      for (const auto& r : cmd.redirects) {
+        if ((r.op == RedirectOp::read || r.op == RedirectOp::read_write) &&
+            (r.fd == -1 || r.fd == 0)) {
+          last = &r;
+        }
+      }
+      if (last != nullptr && is_process_substitution(last->target)) {
+        return procsub_text(last->target, cmd.depth);
+      }
+      return std::nullopt;
+    }
     if (cmd.pipeline >= 0 && cmd.pipeline_pos > 0) {
       const auto up = upstream(list, index);
       if (!up) return std::nullopt;
@@ -779,6 +1033,32 @@ class Unwrapper {
       return frame.upstream_text;
     }
     return std::nullopt;
+  }
+
+  static bool is_process_substitution(const Word& w) {
+    return w.dynamic && w.text.size() > 3 && starts_with(w.text, "<(") && w.text.back() == ')';
+  }
+
+  // What `<(CMD)` prints, when CMD is a literal echo/printf or one decoder over one; otherwise
+  // unknown (dynamic), so a shell reading it is a dynamic verb.
+  std::optional<StdinText> procsub_text(const Word& w, int depth) {
+    const std::string inner = w.text.substr(2, w.text.size() - 3);
+    ShellParse sub = parse_raw(inner, m_env, m_limits, depth + 1);
+    StdinText unknown;
+    unknown.origin = "process substitution";
+    unknown.dynamic = true;
+    unknown.why = "output of <(" + inner.substr(0, 80) + ")";
+    if (sub.fail_closed || sub.commands.empty()) return unknown;
+    const size_t last = sub.commands.size() - 1;
+    const SimpleCommand& lc = sub.commands[last];
+    // Only a single pipeline's last stage decides what is printed.
+    for (const auto& c : sub.commands) {
+      if (c.pipeline != lc.pipeline || c.depth != lc.depth) return unknown;
+    }
+    auto t = produced_text(sub.commands, last, 0);
+    if (!t) return unknown;
+    t->origin = "process substitution";
+    return t;
   }
 
   static std::optional<size_t> upstream(const std::vector<SimpleCommand>& list, size_t index) {
@@ -996,6 +1276,10 @@ class Unwrapper {
     if (i < a.size() && !smode && !a[i].dynamic &&
         run_written_script(cmd, a[i].text, cmd.name + " " + a[i].text, nesting))
       return;
+    if (i < a.size() && !smode && is_process_substitution(a[i])) {
+      const auto t = procsub_text(a[i], cmd.depth);
+      if (t && !t->dynamic && !t->junk) return nested(cmd, t->text, t->origin, cmd.name, nesting);
+    }
     if (i < a.size() && !smode) {
       // bash script.sh: the file is not visible here; keep it. bash <(curl ..): dynamic.
       if (a[i].dynamic) {
@@ -1252,10 +1536,16 @@ class Unwrapper {
       }
       if (t[1] == '-') continue;  // --long flags of other interpreters take no value here
       // Short bundles: python -Bc CODE, perl -ne CODE, ruby -e CODE, php -r CODE.
-      const std::string code_flags = lang == "python" ? "c" : lang == "php" ? "r" : "eE";
+      const std::string code_flags = lang == "python" ? "c"
+                                     : lang == "php"  ? "r"
+                                     : lang == "lua"  ? "e"
+                                     : lang == "tcl"  ? (n == "expect" ? "c" : "")
+                                                      : "eE";
       const std::string value_flags = lang == "python" ? "WXm"
                                       : lang == "perl" ? "IMmdx"
                                       : lang == "ruby" ? "IrCEFTUWx"
+                                      : lang == "lua"  ? "l"
+                                      : lang == "tcl"  ? "f"
                                                        : "dcf";
       bool stop = false;
       for (size_t k = 1; k < t.size(); ++k) {
@@ -1314,6 +1604,16 @@ class Unwrapper {
       origin = n + " " + t->origin;
       text = t->text;
     }
+    run_code(std::move(cmd), lang, text, origin, nesting);
+  }
+
+  // Emits the carrier, keeps its code as a snippet, and emits what the code would run or delete.
+  void run_code(SimpleCommand cmd, const std::string& lang, const std::string& text,
+                const std::string& origin, int nesting) {
+    const std::string n = cmd.name;
+    if (forks_in_a_loop(text)) {
+      cmd.facts.emplace_back("fork_bomb", origin + " calls fork() in an endless loop");
+    }
     SimpleCommand carrier = cmd;
     const int at = emit(std::move(cmd));
     if (at < 0) return;
@@ -1344,6 +1644,16 @@ class Unwrapper {
         }
       }
     }
+  }
+
+  // `perl -e 'fork while fork'`, `python -c 'while True: os.fork()'`, `ruby -e 'loop { fork }'`.
+  static bool forks_in_a_loop(std::string_view code) {
+    const auto f = code.find("fork");
+    if (f == std::string_view::npos) return false;
+    for (std::string_view loop : {"while", "loop", "for(;;)", "for (;;)", "until"}) {
+      if (code.find(loop) != std::string_view::npos) return true;
+    }
+    return false;
   }
 
   static SimpleCommand synthetic(const SimpleCommand& carrier, const std::string& origin,
@@ -1479,6 +1789,7 @@ class Unwrapper {
   // Files this line wrote with literal content (echo 'rm -rf ~' > x.sh), so that running them
   // later in the same line (bash x.sh, ./x.sh, source x.sh) is judged by what they contain.
   std::map<std::string, std::string> m_written;
+  std::map<std::string, std::string> m_git_aliases;  // git config alias.X set earlier in the line
   std::vector<SimpleCommand> m_out;
   std::vector<Snippet> m_snippets;
   bool m_limits_hit = false;

@@ -1,10 +1,13 @@
 // Private to rules/shell: helpers shared by unwrap.cpp, inline_code.cpp and decode.cpp.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "rules/shell/shell.hpp"
 
 namespace blastwall::shell::detail {
 
@@ -38,9 +41,48 @@ struct CodeFinding {
   std::string call;           // the call that produced it (for the trace)
 };
 
-// language: python, node, perl, ruby, php (deno = node). Never throws; bounded by code size.
+// language: python, node, perl, ruby, php (deno = node), awk, lua, sed, tcl. Never throws; bounded
+// by code size.
 [[nodiscard]] std::vector<CodeFinding> scan_inline_code(std::string_view language,
                                                         std::string_view code);
+
+// ---- script_langs.cpp -------------------------------------------------------------------------
+// sed scripts: `e CMD` runs CMD, bare `e` and the `s///e` flag run the pattern space (dynamic),
+// `w FILE` / `s///w FILE` write FILE (tee). Honours nothing else; unknown commands are skipped.
+[[nodiscard]] std::vector<CodeFinding> scan_sed_script(std::string_view script);
+// Tcl: `exec WORDS` runs a pipeline of words (shell text), `file delete [-force] P..` deletes,
+// `open "|cmd"` runs cmd. `$var` / `[cmd]` make a word dynamic.
+[[nodiscard]] std::vector<CodeFinding> scan_tcl(std::string_view code);
+
+// ---- confusables.cpp ---------------------------------------------------------------------------
+// A word with Unicode look-alikes of ASCII (Cyrillic/Greek letters, fullwidth forms, dashes,
+// unusual and zero-width spaces) mapped to the ASCII it imitates.
+struct Skeleton {
+  std::string text;   // the word in ASCII
+  std::string first;  // the first look-alike: "U+0430 CYRILLIC SMALL LETTER A"
+};
+// nullopt when the word is plain ASCII (the fast path), not valid UTF-8, or contains a non-ASCII
+// character that is not a look-alike (a real word in another script is data, not a disguise).
+[[nodiscard]] std::optional<Skeleton> ascii_skeleton(std::string_view word);
+
+// ---- git_exec.cpp -----------------------------------------------------------------------------
+// What a git command line would run through /bin/sh because of configuration it sets itself.
+struct GitExec {
+  struct Text {
+    std::string origin;  // "git -c core.pager", "GIT_SSH_COMMAND=", "git config alias.x"
+    CodeArg text;
+  };
+  std::vector<Text> shell;  // config values git runs as shell commands
+  size_t sub_index = 0;     // argv index of the subcommand (argv.size() when none)
+  std::string alias_name;   // the subcommand is an alias defined in this line ...
+  std::string alias_value;  // ... with this value ("!cmd" or git arguments)
+  std::vector<std::pair<std::string, std::string>> installs;  // git config KEY that runs later
+};
+// `env`: variables the line itself set (GIT_PAGER=.. git log). `aliases`: git aliases set earlier
+// in the same line (`git config alias.x ...; git x`).
+[[nodiscard]] GitExec scan_git(const std::vector<Word>& argv,
+                               const std::map<std::string, std::string>& env,
+                               const std::map<std::string, std::string>& aliases);
 
 // Split SQL text into statements on `;` outside quotes and comments; trims; drops empty ones.
 [[nodiscard]] std::vector<std::string> split_sql(std::string_view sql);
