@@ -115,6 +115,13 @@ bool option_takes_value(std::string_view cmd, std::string_view opt) {
   if (cmd == "touch") return opt == "-d" || opt == "-t" || opt == "-r" || opt == "--reference";
   if (cmd == "du") return opt == "-d" || opt == "--max-depth";
   if (cmd == "chmod" || cmd == "chown" || cmd == "chgrp") return opt == "--reference";
+  // ssh -i KEY authenticates with the key; it does not send it (nor -F config, -o option, ...).
+  if (cmd == "ssh" || cmd == "autossh" || cmd == "scp" || cmd == "sftp") {
+    return opt.size() == 2 &&
+           std::string_view(cmd == "ssh" || cmd == "autossh" ? "bcDEeFIiJLlmOoPpQRSWw"
+                                                             : "cDFiJlOoPSX")
+                   .find(opt[1]) != std::string_view::npos;
+  }
   if (cmd == "curl") {
     return opt == "-H" || opt == "--header" || opt == "-d" || opt == "--data" || opt == "-o" ||
            opt == "--output" || opt == "-X" || opt == "--request" || opt == "-u" ||

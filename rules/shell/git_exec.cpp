@@ -88,15 +88,56 @@ std::optional<std::string> command_of(const std::string& key, const std::string&
   return value;
 }
 
+// Programs these keys are expected to name. Anything else (`sh -c ..`, a script in /tmp, a
+// pipeline) given on the command line is a command smuggled in through configuration.
+bool expected_program(const std::string& key, std::string_view text) {
+  if (text.find_first_of(";|&<>`$") != std::string_view::npos) return false;
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  std::string_view first = text.substr(0, text.find(' '));
+  if (const auto slash = first.rfind('/'); slash != std::string_view::npos) {
+    first = first.substr(slash + 1);
+  }
+  auto in = [&](std::initializer_list<std::string_view> names) {
+    return std::find(names.begin(), names.end(), first) != names.end();
+  };
+  if (key == "core.sshcommand" || key == "GIT_SSH_COMMAND" || key == "GIT_SSH") {
+    return in({"ssh", "autossh"});
+  }
+  if (key == "core.pager" || starts_with(key, "pager.") || key == "GIT_PAGER" || key == "PAGER") {
+    return plain_pager(text);
+  }
+  if (key == "core.editor" || key == "sequence.editor" || key == "GIT_EDITOR" ||
+      key == "GIT_SEQUENCE_EDITOR" || key == "EDITOR" || key == "VISUAL") {
+    return in({"vi",    "vim",  "nvim",  "nano",  "emacs", "emacsclient", "code", "code-insiders",
+               "subl",  "mate", "micro", "helix", "hx",    "kak",         "true", "false",
+               ":",     "cat",  "ed",    "joe",   "gedit", "kate",        "idea", "zed",
+               "cursor"});
+  }
+  if (key == "gpg.program" || (starts_with(key, "gpg.") && ends_with(key, ".program"))) {
+    return in({"gpg", "gpg2", "ssh-keygen", "gpgsm"});
+  }
+  return false;
+}
+
 }  // namespace
 
 GitExec scan_git(const std::vector<Word>& argv, const std::map<std::string, std::string>& env,
                  const std::map<std::string, std::string>& aliases) {
   GitExec out;
   std::map<std::string, std::string> line_aliases = aliases;
-  auto config = [&](const std::string& key, const Word& value, const std::string& origin) {
+  // One-shot configuration (`-c`, variables): a value that is not the program the key is meant
+  // for is a command smuggled into an innocent-looking git call.
+  auto smuggled = [&](const std::string& k, const std::string& text, const std::string& origin) {
+    if (expected_program(k, text)) return;
+    out.injections.emplace_back(origin, origin + " makes git run `" + text.substr(0, 120) + "`");
+  };
+  auto config = [&](const std::string& key, const Word& value, const std::string& origin,
+                    bool one_shot = false) {
     const std::string k = lower(key);
     if (starts_with(k, "alias.")) line_aliases[key.substr(6)] = value.text;
+    if (one_shot && exec_key(k)) {
+      if (auto text = command_of(k, value.text)) smuggled(k, *text, origin);
+    }
     if (value.dynamic && exec_key(k) && !starts_with(k, "alias.")) {
       out.shell.push_back({origin, CodeArg{value.text, true}});
       return;
@@ -113,6 +154,7 @@ GitExec scan_git(const std::vector<Word>& argv, const std::map<std::string, std:
     auto it = env.find(std::string(name));
     if (it != env.end() && !it->second.empty()) {
       out.shell.push_back({std::string(name) + "=", CodeArg{it->second, false}});
+      smuggled(std::string(name), it->second, std::string(name) + "=");
     }
   }
   if (auto count = env.find("GIT_CONFIG_COUNT"); count != env.end()) {
@@ -122,7 +164,7 @@ GitExec scan_git(const std::vector<Word>& argv, const std::map<std::string, std:
       if (k == env.end() || v == env.end()) continue;
       Word w;
       w.text = v->second;
-      config(k->second, w, "GIT_CONFIG_KEY_" + std::to_string(i));
+      config(k->second, w, "GIT_CONFIG_KEY_" + std::to_string(i), true);
     }
   }
   // Global options up to the subcommand.
@@ -135,7 +177,7 @@ GitExec scan_git(const std::vector<Word>& argv, const std::map<std::string, std:
       if (eq == std::string::npos) continue;
       Word v = kv;
       v.text = kv.text.substr(eq + 1);
-      config(kv.text.substr(0, eq), v, "git -c " + kv.text.substr(0, eq));
+      config(kv.text.substr(0, eq), v, "git -c " + kv.text.substr(0, eq), true);
       continue;
     }
     if (t == "-C" || t == "--git-dir" || t == "--work-tree" || t == "--namespace" ||

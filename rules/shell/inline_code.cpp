@@ -388,7 +388,120 @@ class Scanner {
       }
       handle_call_chain(name, "", {}, j + 1);
     }
+    data_leaving();
     return std::move(m_out);
+  }
+
+  // Code that sends something off the machine (an HTTP POST, a socket) while it reads a file or
+  // the whole environment: judged like `curl --data-binary @FILE URL`, and the environment as
+  // secret material. Reads that are not sent are judged like `cat FILE`.
+  void data_leaving() {
+    static constexpr std::string_view k_send[] = {".post(",
+                                                  ".put(",
+                                                  ".patch(",
+                                                  "post_form",
+                                                  "Net::HTTP.post",
+                                                  "sendall(",
+                                                  ".send(",
+                                                  "sendBeacon(",
+                                                  "urlopen(",
+                                                  "IO::Socket",
+                                                  "TCPSocket",
+                                                  "fsockopen",
+                                                  "socket.socket",
+                                                  "net.connect",
+                                                  "new Socket",
+                                                  "CURLOPT_POSTFIELDS",
+                                                  "HTTP::Tiny",
+                                                  "LWP::",
+                                                  "socket.create_connection",
+                                                  ".request(",
+                                                  "fetch(",
+                                                  "Net::HTTP::Post",
+                                                  "http.client",
+                                                  "smtplib"};
+    std::string via;
+    for (auto k : k_send) {
+      if (m_code.find(k) != std::string_view::npos) {
+        via = std::string(k);
+        break;
+      }
+    }
+    // php: file_get_contents("https://host/?d=" . SECRET) sends in the URL.
+    if (via.empty() && m_lang == Lang::php &&
+        (m_code.find("file_get_contents(\"http") != std::string_view::npos ||
+         m_code.find("file_get_contents('http") != std::string_view::npos) &&
+        m_code.find(".") != std::string_view::npos && !m_reads.empty()) {
+      via = "file_get_contents(URL . data)";
+    }
+    // fetch()/request() only send when they carry a body or a write.
+    if ((via == "fetch(" || via == ".request(") && m_code.find("body") == std::string_view::npos &&
+        m_code.find(".end(") == std::string_view::npos &&
+        m_code.find(".write(") == std::string_view::npos &&
+        m_code.find("data=") == std::string_view::npos) {
+      via.clear();
+    }
+    std::string env;
+    static constexpr std::string_view k_env[] = {"os.environ", "process.env", "ENV.to_h",
+                                                 "ENV.to_a",   "%ENV",        "/proc/self/environ",
+                                                 "$_ENV",      "getenv()",    "ENV.inspect"};
+    for (auto k : k_env) {
+      for (size_t at = m_code.find(k); at != std::string_view::npos; at = m_code.find(k, at + 1)) {
+        const size_t after = at + k.size();
+        const char n = after < m_code.size() ? m_code[after] : '\0';
+        // os.environ['X'] / process.env.X / os.environ.get(..) pick one variable: API use.
+        if ((k == "os.environ" || k == "process.env") && (n == '[' || n == '.')) {
+          if (!(n == '.' && m_code.substr(after, 5) == ".copy")) continue;
+        }
+        env = std::string(k);
+        break;
+      }
+      if (!env.empty()) break;
+    }
+    if (via.empty()) {
+      for (const auto& r : m_reads) emit_argv_named("read", {CodeArg{"cat", false}, r});
+      return;
+    }
+    CodeArg url{"(a network peer)", true};
+    for (const auto& t : m_t) {
+      if (t.kind == Tok::string &&
+          (t.text.rfind("http://", 0) == 0 || t.text.rfind("https://", 0) == 0)) {
+        url = CodeArg{t.text, false};
+        break;
+      }
+    }
+    auto curl = [&](const std::string& data) {
+      return std::vector<CodeArg>{CodeArg{"curl", false}, CodeArg{"-X", false},
+                                  CodeArg{"POST", false}, CodeArg{"--data-binary", false},
+                                  CodeArg{data, false},   url};
+    };
+    for (const auto& r : m_reads) {
+      CodeFinding f;
+      f.kind = CodeFinding::Kind::argv;
+      f.argv = curl("@" + r.text);
+      f.argv[4].dynamic = r.dynamic;
+      f.call = via;
+      f.facts.emplace_back("uploads", "the code sends the contents of " + r.text + " to " +
+                                          url.text + " (" + via + ")");
+      m_out.push_back(std::move(f));
+    }
+    if (!env.empty()) {
+      CodeFinding f;
+      f.kind = CodeFinding::Kind::argv;
+      f.argv = curl("@-");
+      f.call = via;
+      f.facts.emplace_back("secrets_send",
+                           "the code sends the whole environment (" + env + ") to " + url.text);
+      m_out.push_back(std::move(f));
+    }
+  }
+
+  void emit_argv_named(const std::string& call, std::vector<CodeArg> argv) {
+    CodeFinding f;
+    f.kind = CodeFinding::Kind::argv;
+    f.argv = std::move(argv);
+    f.call = call;
+    m_out.push_back(std::move(f));
   }
 
  private:
@@ -683,6 +796,56 @@ class Scanner {
     emit_argv(c, std::move(argv));
   }
 
+  // A file the code reads: printed or sent, it is judged like `cat FILE` (secrets rules see it).
+  void read_path(const Call& c, size_t n) {
+    const Arg* a = positional(c, n);
+    if (a == nullptr) return;
+    CodeArg v = value(*a);
+    if (!v.dynamic && (v.text.rfind("http://", 0) == 0 || v.text.rfind("https://", 0) == 0)) {
+      return;  // file_get_contents("https://..") is a fetch, not a file
+    }
+    // os.path.expanduser('~/.aws/credentials'), Dir.home + '/x': keep the literal part so the
+    // path still says what it reads.
+    if (v.dynamic) {
+      for (size_t i = a->first; i < a->last; ++i) {
+        if (m_t[i].kind == Tok::string && m_t[i].text.find('/') != std::string::npos) {
+          std::string lit = m_t[i].text;
+          const bool home = raw(*a).find("expanduser") != std::string::npos ||
+                            raw(*a).find("homedir") != std::string::npos ||
+                            raw(*a).find("HOME") != std::string::npos ||
+                            raw(*a).find("Dir.home") != std::string::npos ||
+                            raw(*a).find("expand_path") != std::string::npos;
+          if (home && lit[0] != '~') lit = "~" + std::string(lit[0] == '/' ? "" : "/") + lit;
+          v = CodeArg{lit, false};
+          break;
+        }
+      }
+    }
+    m_reads.push_back(v);
+  }
+
+  void emit_mode_cmd(const Call& c, const std::string& verb) {
+    const Arg* p = positional(c, 0);
+    const Arg* m = positional(c, 1);
+    if (p == nullptr || m == nullptr) return;
+    std::string mode = raw(*m);
+    if (mode.rfind("0o", 0) == 0) mode = mode.substr(2);
+    std::vector<CodeArg> argv{CodeArg{verb, false}, CodeArg{mode, false}};
+    CodeArg path = value(*p);
+    if (path.dynamic) {
+      for (size_t i = p->first; i < p->last; ++i) {
+        if (m_t[i].kind == Tok::string) {
+          const std::string r = raw(*p);
+          const bool home = r.find("expanduser") != std::string::npos;
+          path = CodeArg{home && m_t[i].text[0] == '~' ? m_t[i].text : m_t[i].text, false};
+          break;
+        }
+      }
+    }
+    argv.push_back(path);
+    emit_argv(c, std::move(argv));
+  }
+
   void emit_shell(const Call& c, const Arg& a) {
     CodeFinding f;
     f.kind = CodeFinding::Kind::shell_text;
@@ -839,14 +1002,18 @@ class Scanner {
           return emit_exec(c, 0, false);
         }
         if (qual == "os" && last.rfind("exec", 0) == 0) return emit_exec(c, 1, false);
-        if (c.name == "open") {
+        if (c.name == "open" || c.name == "io.open") {
           const Arg* mode = positional(c, 1);
-          if (mode == nullptr) return;
-          const CodeArg m = value(*mode);
+          const CodeArg m = mode != nullptr ? value(*mode) : CodeArg{"r", false};
           if (m.dynamic || m.text.find_first_of("wax+") != std::string::npos) {
             emit_path_cmd(c, {"tee"}, 0);
+          } else {
+            read_path(c, 0);
           }
           return;
+        }
+        if ((qual == "os" || qual == "posix") && (last == "chmod" || last == "chown")) {
+          return emit_mode_cmd(c, last);
         }
         if (sql_call) return emit_sql(c);
         return;
@@ -873,6 +1040,10 @@ class Scanner {
         }
         if (fs_like && !qual.empty() && (last == "unlinkSync" || last == "unlink")) {
           return emit_path_cmd(c, {"rm"}, 0);
+        }
+        if (fs_like && (!qual.empty() || on_expr) &&
+            (last == "readFileSync" || last == "readFile")) {
+          return read_path(c, 0);
         }
         if (fs_like && !qual.empty() &&
             (last == "writeFileSync" || last == "writeFile" || last == "appendFileSync" ||
@@ -925,6 +1096,10 @@ class Scanner {
           return emit_path_cmd(c, {"rmdir"}, 0);
         }
         if (qual == "File" && last == "write") return emit_path_cmd(c, {"tee"}, 0);
+        if ((qual == "File" || qual == "IO") &&
+            (last == "read" || last == "readlines" || last == "binread" || last == "foreach")) {
+          return read_path(c, 0);
+        }
         if (sql_call) return emit_sql(c);
         return;
       case Lang::awk:
@@ -958,6 +1133,9 @@ class Scanner {
         if (c.name == "unlink") return emit_path_cmd(c, {"rm"}, 0);
         if (c.name == "rmdir") return emit_path_cmd(c, {"rmdir"}, 0);
         if (c.name == "file_put_contents") return emit_path_cmd(c, {"tee"}, 0);
+        if (c.name == "file_get_contents" || c.name == "readfile" || c.name == "file") {
+          return read_path(c, 0);
+        }
         if (sql_call) return emit_sql(c);
         return;
     }
@@ -967,6 +1145,7 @@ class Scanner {
   std::string_view m_code;
   std::vector<Token> m_t;
   std::vector<CodeFinding> m_out;
+  std::vector<CodeArg> m_reads;  // files the code reads (open(), readFileSync, File.read, ...)
 };
 
 std::optional<Lang> language_of(std::string_view name) {

@@ -687,29 +687,32 @@ class Unwrapper {
     cmd.argv.insert(cmd.argv.begin(), parts.begin(), parts.end());
   }
 
-  // `--fоrce`, `–rf`, `—-force`: a flag written with look-alikes is matched as the flag it
-  // imitates. Message values (`-m "— note"`) and echo/printf text are data and stay as they are.
+  // `--fоrce`, `–rf`, `npm publіsh`: a flag or a subcommand-like word mixing ASCII with
+  // look-alikes is matched as the word it imitates. Text in another script (`Привет`), message
+  // values (`-m "— note"`) and echo/printf arguments are data and stay as they are.
   static void despoof_flags(SimpleCommand& cmd) {
     if (cmd.name == "echo" || cmd.name == "printf") return;
     for (size_t i = 1; i < cmd.argv.size(); ++i) {
       Word& w = cmd.argv[i];
-      if (w.text.empty()) continue;
-      const bool ascii_first = static_cast<unsigned char>(w.text[0]) < 0x80;
-      if (ascii_first && w.text[0] != '-') continue;  // flags start with a dash or a look-alike
-      const auto sk = detail::ascii_skeleton(w.text);
-      if (!sk || sk->text.size() < 2 || sk->text[0] != '-') continue;
-      const bool flag_shape = std::all_of(sk->text.begin(), sk->text.end(), [](char c) {
-        return c == '-' || c == '=' || c == '_' || (c >= 'a' && c <= 'z') ||
-               (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      const auto sk = detail::ascii_skeleton(w.text);  // nullopt at once for ASCII words
+      if (!sk || sk->text.size() < 2) continue;
+      const bool word_shape = std::all_of(sk->text.begin(), sk->text.end(), [](char c) {
+        return c == '-' || c == '=' || c == '_' || c == '.' || c == '/' || c == '~' || c == ':' ||
+               c == '@' || c == ',' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9');
       });
-      if (!flag_shape) continue;
+      const bool mixed = std::any_of(w.text.begin(), w.text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      });
+      // A dash look-alike makes a flag even without ASCII letters around it (`–rf`).
+      if (!word_shape || (!mixed && sk->text[0] != '-')) continue;
       const std::string& prev = cmd.argv[i - 1].text;
       if (prev == "-m" || prev == "--message" || prev == "-t" || prev == "--title" ||
-          prev == "-b" || prev == "--body" || prev == "--description") {
+          prev == "-b" || prev == "--body" || prev == "--description" || prev == "--notes") {
         continue;
       }
       cmd.facts.emplace_back(
-          "homoglyph", sk->first + " in the flag '" + w.text + "' (reads as '" + sk->text + "')");
+          "homoglyph", sk->first + " in the word '" + w.text + "' (reads as '" + sk->text + "')");
       w.text = sk->text;
     }
   }
@@ -845,6 +848,7 @@ class Unwrapper {
   void git(SimpleCommand cmd, int nesting) {
     const auto g = detail::scan_git(cmd.argv, cmd.env, m_git_aliases);
     for (const auto& [key, why] : g.installs) cmd.facts.emplace_back("installs_command", why);
+    for (const auto& [key, why] : g.injections) cmd.facts.emplace_back("config_exec", why);
     if (g.sub_index < cmd.argv.size() && cmd.argv[g.sub_index].text == "config") {
       // Remember aliases this line defines for a later `git NAME` in the same line.
       for (size_t k = g.sub_index + 1; k + 1 < cmd.argv.size(); ++k) {
@@ -1638,6 +1642,7 @@ class Unwrapper {
           break;
         case detail::CodeFinding::Kind::argv: {
           SimpleCommand s = synthetic(carrier, origin, f.argv);
+          s.facts.insert(s.facts.end(), f.facts.begin(), f.facts.end());
           trace("unwrap: " + origin + ": " + f.call + " -> " + s.joined());
           process(std::move(s), {}, 0, Frame{}, nesting + 1);
           break;

@@ -39,6 +39,8 @@ struct CodeFinding {
   std::vector<CodeArg> argv;  // for argv
   CodeArg text;               // for shell_text / sql
   std::string call;           // the call that produced it (for the trace)
+  // Facts the finding itself establishes (secrets_send for code that posts the environment).
+  std::vector<std::pair<std::string, std::string>> facts;
 };
 
 // language: python, node, perl, ruby, php (deno = node), awk, lua, sed, tcl. Never throws; bounded
@@ -77,6 +79,8 @@ struct GitExec {
   std::string alias_name;   // the subcommand is an alias defined in this line ...
   std::string alias_value;  // ... with this value ("!cmd" or git arguments)
   std::vector<std::pair<std::string, std::string>> installs;  // git config KEY that runs later
+  // -c / variables whose command is not the program the key is for (`core.sshCommand='sh -c ..'`)
+  std::vector<std::pair<std::string, std::string>> injections;
 };
 // `env`: variables the line itself set (GIT_PAGER=.. git log). `aliases`: git aliases set earlier
 // in the same line (`git config alias.x ...; git x`).
