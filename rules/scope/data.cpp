@@ -806,6 +806,15 @@ void data_command_facts(Subject& s, const ScopeConfig& config) {
       slash != std::string_view::npos && base != "bin/rails" && base != "bin/console")
     base = base.substr(slash + 1);
   if (!is_data_tool(base)) return;
+  // Runners (npm, python, go, ...) mostly run builds and tests: look further only when an argument
+  // names a data tool, a package script `db:*`, or a migration program.
+  if (is_runner(base) && std::none_of(s.args.begin(), s.args.end(), [](const std::string& a) {
+        return (!a.empty() && a[0] != '-' && is_data_tool(a)) || starts_with(a, "db:") ||
+               a.find("migrat") != std::string::npos || a.find("manage.py") != std::string::npos ||
+               a.find("artisan") != std::string::npos || a.find("console") != std::string::npos ||
+               a.find("knex") != std::string::npos || a == "ef" || a == "sql";
+      }))
+    return;
   auto w = words_of(s);
   if (w.empty()) return;
   extra_sql(s, w);
