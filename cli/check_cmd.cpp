@@ -8,9 +8,11 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "audit/audit_log.hpp"
+#include "audit/replay.hpp"
 #include "cli/cli.hpp"
 #include "cli/engine_setup.hpp"
 #include "cli/output.hpp"
@@ -222,6 +224,65 @@ bool has_match(const Verdict& v, const std::string& id) {
                      [&](const auto& m) { return m.rule_id == id; });
 }
 
+// `rules test PACK --replay [DB]`: what the pack would change on real traffic, per rule of the
+// tested packs (the same engine `replay --rules PACK` builds: the user's policy plus the pack).
+bool replay_for_rules_test(const std::vector<std::string>& paths, const std::string& db,
+                           GlobalOptions& g) {
+  EngineSetup setup;
+  setup.policy_file = g.policy_file;
+  setup.extra_packs = paths;
+  auto engine = build_engine(setup);
+  if (!engine) {
+    std::fprintf(stderr, "blastwall rules test --replay: %s\n", engine.error().format().c_str());
+    return false;
+  }
+  audit::AuditOptions ao;
+  ao.path = !db.empty() ? db : !g.audit_db.empty() ? g.audit_db : audit::default_audit_path();
+  ao.read_only = true;
+  auto log = audit::AuditLog::open(ao);
+  if (!log) {
+    std::fprintf(stderr, "blastwall rules test --replay: %s: %s\n", ao.path.c_str(),
+                 log.error().message.c_str());
+    return false;
+  }
+  audit::ReplayOptions o;
+  o.max_listed_changes = 1000000;
+  auto rep = audit::replay(**log, **engine, o);
+  if (!rep) {
+    std::fprintf(stderr, "blastwall rules test --replay: %s\n", rep.error().message.c_str());
+    return false;
+  }
+  std::printf(
+      "replay of %lld logged actions (%s): %lld would change (%lld loosened, %lld "
+      "tightened)\n",
+      static_cast<long long>(rep->total), ao.path.c_str(), static_cast<long long>(rep->changed),
+      static_cast<long long>(rep->loosened), static_cast<long long>(rep->tightened));
+  auto tested = packs_for(paths, false);
+  if (!tested) return false;
+  std::printf("  %-48s %8s %6s %6s  %s\n", "rule", "matches", "+new", "-gone",
+              "decisions it changes");
+  for (const auto& pack : *tested) {
+    for (const auto& rule : pack.rules) {
+      audit::RuleDelta d;
+      if (auto it = rep->rules.find(rule.id); it != rep->rules.end()) d = it->second;
+      std::map<std::string, int> moves;
+      for (const auto& c : rep->changes) {
+        bool mine =
+            std::find(c.new_rules.begin(), c.new_rules.end(), rule.id) != c.new_rules.end() ||
+            std::find(c.old_rules.begin(), c.old_rules.end(), rule.id) != c.old_rules.end();
+        if (mine) ++moves[c.old_decision + "->" + c.new_decision];
+      }
+      std::string what;
+      for (const auto& [t, n] : moves)
+        what += (what.empty() ? "" : ", ") + t + " " + std::to_string(n);
+      std::printf("  %-48s %8lld %6lld %6lld  %s\n", rule.id.c_str(),
+                  static_cast<long long>(d.after), static_cast<long long>(d.added),
+                  static_cast<long long>(d.removed), what.empty() ? "none" : what.c_str());
+    }
+  }
+  return true;
+}
+
 void run_rules_test(const std::vector<std::string>& paths, bool builtin, bool verbose,
                     GlobalOptions& g) {
   auto packs = packs_for(paths, builtin);
@@ -281,7 +342,86 @@ void run_rules_test(const std::vector<std::string>& paths, bool builtin, bool ve
   g.exit_code = failed == 0 && passed > 0 ? 0 : 1;
 }
 
+void run_rules_test_cmd(const std::vector<std::string>& paths, bool builtin, bool verbose,
+                        const std::optional<std::string>& replay_db, GlobalOptions& g) {
+  run_rules_test(paths, builtin, verbose, g);
+  if (!replay_db) return;
+  if (paths.empty()) {
+    std::fprintf(stderr, "blastwall rules test --replay: name the pack files to replay\n");
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  if (!replay_for_rules_test(paths, *replay_db, g)) g.exit_code = 1;
+}
+
+// `rules list` without packs: what this user's blastwall enforces, and where each rule came from
+// (shipped, installed from a source and signed by whom, a policy's extra_packs) and which policy
+// layers changed it.
+void run_rules_list_effective(GlobalOptions& g) {
+  EngineReport report;
+  EngineSetup setup;
+  setup.policy_file = g.policy_file;
+  setup.report = &report;
+  auto engine = build_engine(setup);
+  if (!engine) {
+    std::fprintf(stderr, "blastwall rules list: %s\n", engine.error().format().c_str());
+    g.exit_code = k_exit_bad_input;
+    return;
+  }
+  const Policy& policy = (*engine)->policy();
+  for (const auto& p : (*engine)->packs()) {
+    auto info = std::find_if(report.packs.begin(), report.packs.end(),
+                             [&](const LoadedPackInfo& i) { return i.id == p.id; });
+    std::string origin = "builtin";
+    if (info != report.packs.end()) {
+      origin = info->origin;
+      if (info->origin != "builtin") origin += " " + info->location;
+      origin += info->signer.empty() ? (info->origin == "builtin" ? "" : ", unsigned")
+                                     : ", signed by " + info->signer + " (" + info->key_id + ")";
+      if (info->locked) {
+        origin += ", required and locked by the managed policy";
+      } else if (info->required) {
+        origin += ", required";
+      }
+    }
+    bool pack_off = std::find(policy.disabled_packs.begin(), policy.disabled_packs.end(), p.id) !=
+                    policy.disabled_packs.end();
+    std::printf("%s@%s  %s  (%zu rules)%s\n  from: %s\n", p.id.c_str(), p.version.c_str(),
+                p.title.c_str(), p.rules.size(), pack_off ? " DISABLED by policy" : "",
+                origin.c_str());
+    for (const auto& r : p.rules) {
+      std::string note = r.enabled ? "" : " (off by default)";
+      if (auto it = policy.rules.find(r.id); it != policy.rules.end()) {
+        const RuleOverride& o = it->second;
+        std::string what;
+        if (o.enabled) what += *o.enabled ? "enabled" : "disabled";
+        if (o.decision) {
+          what += (what.empty() ? "" : ", ") + std::string("decision ") +
+                  std::string(to_string(*o.decision)) + (o.tighten_only ? " (tighten-only)" : "");
+        }
+        if (!o.exceptions.empty()) what += (what.empty() ? "" : ", ") + std::string("exceptions");
+        std::string by;
+        for (const auto& s : o.set_by) by += (by.empty() ? "" : "; ") + s;
+        note += " [" + what + " by " + by + "]";
+      }
+      std::printf("  %-48s %-5s %-8s %s%s\n", r.id.c_str(),
+                  std::string(to_string(r.decision)).c_str(),
+                  std::string(to_string(r.severity)).c_str(), r.title.c_str(), note.c_str());
+    }
+  }
+  if (!policy.sources.empty()) {
+    std::printf("policy layers:");
+    for (const auto& s : policy.sources) std::printf(" %s", s.c_str());
+    std::printf("\n");
+  }
+  if (!report.lockfile.empty()) std::printf("lockfile: %s\n", report.lockfile.c_str());
+}
+
 void run_rules_list(const std::vector<std::string>& paths, bool json, GlobalOptions& g) {
+  if (paths.empty() && !json) {
+    run_rules_list_effective(g);
+    return;
+  }
   auto packs = packs_for(paths, false);
   if (!packs) {
     std::fprintf(stderr, "%s\n", packs.error().format().c_str());
@@ -543,8 +683,8 @@ void register_rules(CLI::App& app, GlobalOptions& g) {
   auto json = std::make_shared<bool>(false);
   auto builtin = std::make_shared<bool>(false);
   auto verbose = std::make_shared<bool>(false);
-  auto* list =
-      rules->add_subcommand("list", "List packs and their rules (default: the shipped packs)");
+  auto* list = rules->add_subcommand(
+      "list", "List packs and their rules (default: the packs in force, with their origin)");
   list->add_option("packs", *paths, "Pack files or directories");
   list->add_flag("--json", *json, "One JSON object per pack");
   list->callback([=, &g] { run_rules_list(*paths, *json, g); });
@@ -552,7 +692,17 @@ void register_rules(CLI::App& app, GlobalOptions& g) {
   test->add_option("packs", *paths, "Pack files or directories (default: the shipped packs)");
   test->add_flag("--builtin", *builtin, "Also load the shipped packs");
   test->add_flag("-v,--verbose", *verbose, "Print every passing case");
-  test->callback([=, &g] { run_rules_test(*paths, *builtin, *verbose, g); });
+  auto replay_db = std::make_shared<std::string>();
+  auto* replay =
+      test->add_option("--replay", *replay_db,
+                       "Then replay the audit log (default: --audit-db or the user's) with the "
+                       "packs and report per rule what they would change")
+          ->expected(0, 1);
+  test->callback([=, &g] {
+    std::optional<std::string> db;
+    if (replay->count() > 0) db = *replay_db;
+    run_rules_test_cmd(*paths, *builtin, *verbose, db, g);
+  });
   auto* lint = rules->add_subcommand("lint", "Check packs for errors and weak spots");
   lint->add_option("packs", *paths, "Pack files or directories (default: the shipped packs)");
   lint->callback([=, &g] { run_rules_lint(*paths, g); });

@@ -46,6 +46,10 @@ void register_doctor(CLI::App& app, GlobalOptions& g);
 void register_mcp(CLI::App& app, GlobalOptions& g);
 void register_approvals(CLI::App& app, GlobalOptions& g);
 void register_pins(CLI::App& app, GlobalOptions& g);
+// cli/packs_cmd.cpp (distributed rule packs)
+void register_packs(CLI::App& app, GlobalOptions& g);
+// Prints doctor's "Rule packs" section; returns the number of problems.
+int print_pack_doctor(const GlobalOptions& g);
 // cli/serve.cpp (resident engine)
 void register_serve(CLI::App& app, GlobalOptions& g);
 

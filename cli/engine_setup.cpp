@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/pack_store.hpp"
 #include "cli/resident.hpp"
 #include "rules/pack/loader.hpp"
 
@@ -25,11 +26,6 @@ std::string read_file(const fs::path& p, bool& ok) {
   std::ostringstream ss;
   ss << f.rdbuf();
   return ss.str();
-}
-
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return (v && *v) ? std::string(v) : fallback;
 }
 
 // This user's passwd entry (name, home), read once per process: the resident engine would
@@ -169,7 +165,7 @@ void fill_context_from_os(ActionContext& ctx) {
   }
 }
 
-Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
+static Result<std::vector<PolicyLayer>> collect_layers(const EngineSetup& setup) {
   std::vector<PolicyLayer> layers;
   auto add_layer = [&](PolicyLayer::Tier tier, const fs::path& p, bool required) -> Result<bool> {
     std::error_code ec;
@@ -189,11 +185,12 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
     cwd = fs::current_path(ec).string();
   }
   if (setup.user_layers) {
-    if (auto r = add_layer(PolicyLayer::Tier::managed, "/etc/blastwall/policy.yaml", false); !r)
+    if (auto r = add_layer(PolicyLayer::Tier::managed,
+                           fs::path(packs::managed_dir()) / "policy.yaml", false);
+        !r)
       return r.error();
-    std::string config = env_or("XDG_CONFIG_HOME", home_dir() + "/.config");
-    if (auto r =
-            add_layer(PolicyLayer::Tier::user, fs::path(config) / "blastwall/policy.yaml", false);
+    if (auto r = add_layer(PolicyLayer::Tier::user, fs::path(packs::config_dir()) / "policy.yaml",
+                           false);
         !r)
       return r.error();
     auto root = find_project_root(cwd);
@@ -207,49 +204,165 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
     if (auto r = add_layer(PolicyLayer::Tier::explicit_file, setup.policy_file, true); !r)
       return r.error();
   }
-  // The resident engine keeps built engines; the key is everything this one is built from.
+  return layers;
+}
+
+Result<Policy> load_policy(const EngineSetup& setup) {
+  auto layers = collect_layers(setup);
+  if (!layers) return layers.error();
+  return parse_policy_layers(*layers);
+}
+
+Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
+  auto collected = collect_layers(setup);
+  if (!collected) return collected.error();
+  const std::vector<PolicyLayer>& layers = *collected;
+  auto policy = parse_policy_layers(layers);
+  if (!policy) return policy.error();
+  std::string lock_path = setup.lockfile;
+  if (lock_path.empty() && setup.user_layers) lock_path = packs::default_lockfile();
+  packs::Lockfile lock;
+  if (!lock_path.empty()) {
+    auto l = packs::read_lockfile(lock_path);
+    if (!l) return l.error();
+    lock = std::move(*l);
+  }
+  std::vector<std::string> extra = policy->extra_pack_paths;
+  for (auto& p : extra) {
+    if (!p.empty() && p[0] == '~') p = home_dir() + p.substr(1);
+  }
+  std::vector<std::string> cli_extra = setup.extra_packs;
+  for (auto& p : cli_extra) {
+    if (!p.empty() && p[0] == '~') p = home_dir() + p.substr(1);
+  }
+  const bool cacheable = resident::active() && setup.report == nullptr;
+  // The resident engine keeps built engines; the key is everything this one is built from,
+  // including the date (a trusted key may expire overnight).
   std::string key;
-  if (resident::active()) {
+  if (cacheable) {
     key = setup.builtin_packs ? "builtin\n" : "none\n";
     for (const auto& l : layers) {
       key += std::to_string(static_cast<int>(l.tier)) + "\n" + l.path + "\n" +
              std::to_string(l.text.size()) + "\n" + l.text + "\n";
     }
-  }
-  auto policy = parse_policy_layers(layers);
-  if (!policy) return policy.error();
-  std::vector<std::string> extra = setup.extra_packs;
-  extra.insert(extra.end(), policy->extra_pack_paths.begin(), policy->extra_pack_paths.end());
-  for (auto& p : extra) {
-    if (!p.empty() && p[0] == '~') p = home_dir() + p.substr(1);
-  }
-  if (resident::active()) {
-    for (const auto& p : extra) key += fingerprint(p) + "\n";
+    key += packs::today_utc() + "\n";
+    for (const auto& e : lock.packs) {
+      key += "lock:" + e.name + "@" + e.version + ":" + e.sha256 + ":" + e.key_id + ":" +
+             packs::installed_fingerprint(e) + "\n";
+    }
+    for (const auto* list : {&extra, &cli_extra}) {
+      for (const auto& p : *list) key += fingerprint(p) + "|" + fingerprint(p + ".minisig") + "\n";
+      key += "--\n";
+    }
     if (auto hit = resident::cached_engine(key)) return hit;
   }
 
-  std::vector<rules::PackSpec> packs;
+  auto trust = packs::trust_context(*policy);
+  if (!trust) return trust.error();
+  std::vector<rules::PackSpec> pack_list;
+  std::vector<LoadedPackInfo> infos;
   if (setup.builtin_packs) {
     auto builtin = rules::load_builtin_packs();
     if (!builtin) return builtin.error();
-    packs = std::move(*builtin);
-  }
-  for (const auto& p : extra) {
-    auto loaded = rules::load_pack_path(p);
-    if (!loaded) return loaded.error();
-    for (auto& pack : *loaded) {
-      // A pack with the id of an already loaded one replaces it (a new version of a shipped pack).
-      auto it =
-          std::find_if(packs.begin(), packs.end(), [&](const auto& q) { return q.id == pack.id; });
-      if (it != packs.end()) {
-        *it = std::move(pack);
-      } else {
-        packs.push_back(std::move(pack));
-      }
+    pack_list = std::move(*builtin);
+    for (const auto& p : pack_list) {
+      infos.push_back(
+          LoadedPackInfo{p.id, p.version, "builtin", p.source, "", "", "", false, false});
     }
   }
-  auto engine = Engine::create(std::move(packs), std::move(*policy));
-  if (engine && resident::active()) resident::store_engine(key, *engine);
+  // A pack with the id of an already loaded one replaces it (a new version of a shipped pack),
+  // except from a project layer: a repository may add packs, never swap one out.
+  auto add_pack = [&](rules::PackSpec pack, LoadedPackInfo info, bool may_replace) -> Result<bool> {
+    auto it = std::find_if(pack_list.begin(), pack_list.end(),
+                           [&](const auto& q) { return q.id == pack.id; });
+    if (it == pack_list.end()) {
+      pack_list.push_back(std::move(pack));
+      infos.push_back(std::move(info));
+      return true;
+    }
+    if (!may_replace) {
+      return make_error(info.location + ": a project policy may only tighten: pack " + pack.id +
+                        " would replace the loaded pack of the same id (" +
+                        infos[static_cast<size_t>(it - pack_list.begin())].location + ")");
+    }
+    infos[static_cast<size_t>(it - pack_list.begin())] = std::move(info);
+    *it = std::move(pack);
+    return true;
+  };
+  for (const auto& e : lock.packs) {
+    auto v = packs::load_installed(e, *trust);
+    if (!v) return make_error(v.error().format() + " (see `blastwall doctor`)");
+    LoadedPackInfo info{v->spec.id, v->spec.version, "installed", e.source, v->signer,
+                        v->key_id,  v->sha256,       false,       false};
+    if (auto r = add_pack(std::move(v->spec), std::move(info), true); !r) return r.error();
+  }
+  auto load_local = [&](const std::string& path, bool from_cli) -> Result<bool> {
+    auto found = packs::fetch_source(path, packs::FetchOptions{});
+    if (!found) return found.error();
+    bool project = std::find(policy->project_pack_paths.begin(), policy->project_pack_paths.end(),
+                             path) != policy->project_pack_paths.end();
+    // Packs named on the command line (replay --rules, rules test) are an author's trial, not
+    // enforcement: a present signature must verify, but none is required.
+    packs::TrustContext t = *trust;
+    if (from_cli) t.require_signed = false;
+    for (const auto& c : *found) {
+      if (project) {
+        // Refuse a swap before anything else, so the error says what the repository tried.
+        auto spec = rules::load_pack_text(c.yaml, c.origin);
+        if (!spec) return spec.error();
+        if (std::any_of(pack_list.begin(), pack_list.end(),
+                        [&](const auto& q) { return q.id == spec->id; })) {
+          return make_error(c.origin + ": a project policy may only tighten: pack " + spec->id +
+                            " would replace the loaded pack of the same id");
+        }
+      }
+      auto v = packs::verify_candidate(c, t);
+      if (!v) return v.error();
+      LoadedPackInfo info{v->spec.id, v->spec.version, from_cli ? "command line" : "policy",
+                          c.origin,   v->signer,       v->key_id,
+                          v->sha256,  false,           false};
+      if (auto r = add_pack(std::move(v->spec), std::move(info), !project); !r) return r.error();
+    }
+    return true;
+  };
+  for (const auto& p : extra) {
+    if (auto r = load_local(p, false); !r) return r.error();
+  }
+  for (const auto& p : cli_extra) {
+    if (auto r = load_local(p, true); !r) return r.error();
+  }
+  // Required packs must be loaded, at the pinned version or content; a missing one fails closed.
+  for (const auto& req : policy->packs.required) {
+    auto it = std::find_if(infos.begin(), infos.end(),
+                           [&](const LoadedPackInfo& i) { return i.id == req.id; });
+    std::string where = req.declared_in.empty() ? "policy" : req.declared_in;
+    if (it == infos.end()) {
+      return make_error(where + " requires pack " + req.id +
+                        ", which is not installed (run `blastwall packs sync`)");
+    }
+    if (!req.min_version.empty() && packs::compare_versions(it->version, req.min_version) < 0) {
+      return make_error(where + " requires pack " + req.id + " >= " + req.min_version + ", but " +
+                        it->version + " is installed (run `blastwall packs update`)");
+    }
+    if (!req.sha256.empty() && it->sha256 != req.sha256) {
+      return make_error(where + " pins pack " + req.id + " to sha256 " + req.sha256 +
+                        ", but the loaded copy (" + it->location + ") is " +
+                        (it->sha256.empty() ? "the shipped one" : it->sha256));
+    }
+    it->required = true;
+    it->locked = it->locked || req.locked;
+  }
+  std::map<std::string, LockedRuleInfo> rule_info;
+  for (const auto& p : pack_list) {
+    for (const auto& r : p.rules) rule_info[r.id] = LockedRuleInfo{p.id, r.decision, r.tags};
+  }
+  if (auto r = check_locked_packs(*policy, rule_info); !r) return r.error();
+  if (setup.report) {
+    setup.report->packs = infos;
+    setup.report->lockfile = lock_path;
+  }
+  auto engine = Engine::create(std::move(pack_list), std::move(*policy));
+  if (engine && cacheable) resident::store_engine(key, *engine);
   return engine;
 }
 

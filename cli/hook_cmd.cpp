@@ -130,7 +130,9 @@ int run_hook_body(const GlobalOptions& g, const HookOpts& o, const AgentSpec* sp
   arm_deadline(late, o.budget_ms);
   std::string input = read_stdin();
 
-  auto engine = build_engine(EngineSetup{{}, g.policy_file, {}, true, true});
+  EngineSetup setup;
+  setup.policy_file = g.policy_file;
+  auto engine = build_engine(setup);
   if (engine) {
     deps.fail_closed = (*engine)->policy().fail_closed;
     deps.no_native_ask = (*engine)->policy().no_native_ask;
@@ -314,6 +316,7 @@ int run_doctor_cmd(const GlobalOptions& g, const std::optional<std::string>& pro
   }
   if (!audit_note.empty()) std::printf("note: %s\n", audit_note.c_str());
   if (found == 0) std::printf("no supported agent found under %s\n", paths.home.c_str());
+  problems += static_cast<size_t>(print_pack_doctor(g));
   std::printf("%zu problem(s)\n", problems);
   return problems ? 1 : 0;
 }

@@ -50,6 +50,7 @@ int run_cli(int argc, const char* const* argv, bool served_only) {
       register_mcp(app, g);
       register_approvals(app, g);
       register_pins(app, g);
+      register_packs(app, g);
       register_serve(app, g);
     }
     try {

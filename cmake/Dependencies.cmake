@@ -9,6 +9,8 @@ find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# TLS for fetching rule packs from https:// sources (cli/https_fetch.cpp).
+find_package(OpenSSL REQUIRED)
 if(BLASTWALL_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -1,0 +1,357 @@
+#include "cli/pack_store.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <tuple>
+
+#include "cli/https_fetch.hpp"
+#include "cli/resident.hpp"
+#include "rules/pack/loader.hpp"
+
+namespace blastwall::cli::packs {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t k_max_pack_bytes = 4u << 20;  // the pack loader's own limit
+constexpr std::size_t k_max_lock_bytes = 1u << 20;
+
+std::string home() {
+  if (const char* h = std::getenv("HOME"); h && *h) return h;
+  if (auto* pw = getpwuid(getuid())) return pw->pw_dir;
+  return "/tmp";
+}
+
+std::string xdg(const char* var, const char* fallback) {
+  if (const char* v = std::getenv(var); v && v[0] == '/') return v;
+  return home() + fallback;
+}
+
+Result<std::string> read_bounded(const std::string& path, std::size_t limit) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return make_error("cannot read " + path);
+  std::string out;
+  out.resize(limit + 1);
+  f.read(out.data(), static_cast<std::streamsize>(out.size()));
+  out.resize(static_cast<std::size_t>(f.gcount()));
+  if (out.size() > limit) {
+    return make_error(path + " is larger than " + std::to_string(limit >> 10) + " KiB");
+  }
+  return out;
+}
+
+// Writes through a temporary file and rename, so a reader sees the old or the new file.
+Result<bool> write_atomic(const fs::path& path, const std::string& data, mode_t mode) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  fs::path tmp = path;
+  tmp += ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return make_error("cannot write " + tmp.string());
+  std::size_t off = 0;
+  while (off < data.size()) {
+    auto n = ::write(fd, data.data() + off, data.size() - off);
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return make_error("cannot write " + tmp.string());
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  bool ok = ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return make_error("cannot write " + path.string());
+  }
+  return true;
+}
+
+std::string stat_key(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return path + ":missing";
+  // ctime cannot be set by a user: a rewritten file with a restored mtime still shows.
+  return path + ":" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" +
+         std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+         std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ctim.tv_sec) + "." +
+         std::to_string(st.st_ctim.tv_nsec);
+}
+
+std::string cache_path(const std::string& sha) { return cache_dir() + "/" + sha + ".yaml"; }
+
+bool is_url(const std::string& s) { return s.find("://") != std::string::npos; }
+
+Result<Candidate> read_candidate(const fs::path& file, const std::string& source) {
+  auto yaml = read_bounded(file.string(), k_max_pack_bytes);
+  if (!yaml) return yaml.error();
+  Candidate c;
+  c.origin = file.string();
+  c.source = source;
+  c.yaml = std::move(*yaml);
+  fs::path sig = file;
+  sig += ".minisig";
+  std::error_code ec;
+  if (fs::exists(sig, ec)) {
+    auto s = read_bounded(sig.string(), 64 * 1024);
+    if (!s) return s.error();
+    c.sig = std::move(*s);
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string config_dir() { return xdg("XDG_CONFIG_HOME", "/.config") + "/blastwall"; }
+std::string state_dir() { return xdg("XDG_STATE_HOME", "/.local/state") + "/blastwall"; }
+std::string default_lockfile() { return config_dir() + "/packs.lock"; }
+std::string cache_dir() { return state_dir() + "/packs"; }
+
+std::string managed_dir() {
+  std::error_code ec;
+  if (fs::exists("/etc/blastwall/policy.yaml", ec)) return "/etc/blastwall";
+  if (const char* d = std::getenv("BLASTWALL_MANAGED_DIR"); d && d[0] == '/') return d;
+  return "/etc/blastwall";
+}
+
+std::string today_utc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+int compare_versions(const std::string& a, const std::string& b) {
+  auto split = [](const std::string& v) {
+    std::vector<long> nums;
+    std::size_t i = 0;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) {
+      long n = 0;
+      while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) {
+        n = n * 10 + (v[i] - '0');
+        if (n > 1'000'000'000) n = 1'000'000'000;
+        ++i;
+      }
+      nums.push_back(n);
+      if (i < v.size() && v[i] == '.') ++i;
+    }
+    while (nums.size() < 3) nums.push_back(0);
+    return std::make_pair(nums, v.substr(std::min(i, v.size())));
+  };
+  auto [na, ra] = split(a);
+  auto [nb, rb] = split(b);
+  if (na != nb) return na < nb ? -1 : 1;
+  // SemVer: a pre-release ("-rc.1") sorts before the release.
+  if (ra == rb) return 0;
+  if (ra.empty()) return 1;
+  if (rb.empty()) return -1;
+  return ra < rb ? -1 : 1;
+}
+
+Result<Lockfile> parse_lockfile(const std::string& text, const std::string& path) {
+  Lockfile lock;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return lock;
+  try {
+    auto j = nlohmann::json::parse(text);
+    if (!j.is_object() || j.value("format", 0) != 1 || !j.contains("packs") ||
+        !j["packs"].is_array()) {
+      return make_error(path + ": not a blastwall packs.lock (format 1 with a packs list)");
+    }
+    for (const auto& p : j["packs"]) {
+      LockEntry e;
+      e.name = p.at("name").get<std::string>();
+      e.version = p.at("version").get<std::string>();
+      e.sha256 = p.at("sha256").get<std::string>();
+      e.signer = p.value("signer", "");
+      e.key_id = p.value("key_id", "");
+      e.source = p.value("source", "");
+      if (e.sha256.size() != 64 ||
+          e.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        return make_error(path + ": pack " + e.name + " has a malformed sha256");
+      }
+      lock.packs.push_back(std::move(e));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(path + ": malformed lockfile: " + e.what());
+  }
+  return lock;
+}
+
+Result<Lockfile> read_lockfile(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Lockfile{};
+  auto text = read_bounded(path, k_max_lock_bytes);
+  if (!text) return text.error();
+  return parse_lockfile(*text, path);
+}
+
+Result<bool> write_lockfile(const std::string& path, const Lockfile& lock) {
+  nlohmann::json j;
+  j["format"] = 1;
+  j["packs"] = nlohmann::json::array();
+  auto sorted = lock.packs;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const LockEntry& a, const LockEntry& b) { return a.name < b.name; });
+  for (const auto& e : sorted) {
+    nlohmann::json p{{"name", e.name},     {"version", e.version}, {"sha256", e.sha256},
+                     {"signer", e.signer}, {"key_id", e.key_id},   {"source", e.source}};
+    j["packs"].push_back(std::move(p));
+  }
+  return write_atomic(path, j.dump(2) + "\n", 0600);
+}
+
+Result<TrustContext> trust_context(const Policy& policy) {
+  TrustContext t;
+  t.require_signed = policy.packs.require_signed;
+  t.today = today_utc();
+  for (const auto& k : policy.packs.trusted_keys) {
+    auto pk = rules::parse_public_key(k.key);
+    if (!pk) return make_error(k.source + ": trusted key " + k.name + ": " + pk.error().message);
+    t.keys.push_back(rules::TrustedKey{k.name, k.space, *pk, k.not_after, k.managed});
+  }
+  return t;
+}
+
+Result<std::vector<Candidate>> fetch_source(const std::string& source,
+                                            const FetchOptions& options) {
+  std::vector<Candidate> out;
+  if (source.rfind("https://", 0) == 0) {
+    HttpsOptions ho;
+    ho.ca_file = options.ca_file;
+    ho.timeout_ms = options.timeout_ms;
+    auto res = https_get(source, ho);
+    if (!res) return res.error();
+    if (res->status != 200) {
+      return make_error("cannot fetch " + source + ": HTTP " + std::to_string(res->status));
+    }
+    Candidate c;
+    c.origin = source;
+    c.source = source;
+    c.yaml = std::move(res->body);
+    ho.max_bytes = 64 * 1024;
+    auto sig = https_get(source + ".minisig", ho);
+    if (!sig) return sig.error();
+    if (sig->status == 200) {
+      c.sig = std::move(sig->body);
+    } else if (sig->status != 404) {
+      return make_error("cannot fetch " + source + ".minisig: HTTP " + std::to_string(sig->status));
+    }
+    out.push_back(std::move(c));
+    return out;
+  }
+  std::string path = source;
+  if (path.rfind("file://", 0) == 0) {
+    path = path.substr(7);
+  } else if (is_url(path)) {
+    return make_error(
+        "only https:// URLs (or a directory, a file, file://) are pack sources, not " + source);
+  }
+  if (!path.empty() && path[0] == '~') path = home() + path.substr(1);
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec).lexically_normal();
+  if (fs::is_directory(abs, ec)) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(abs, ec)) {
+      auto ext = e.path().extension();
+      if (e.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      auto c = read_candidate(f, f.string());
+      if (!c) return c.error();
+      out.push_back(std::move(*c));
+    }
+    return out;
+  }
+  if (!fs::exists(abs, ec)) return make_error("pack source not found: " + source);
+  auto c = read_candidate(abs, abs.string());
+  if (!c) return c.error();
+  out.push_back(std::move(*c));
+  return out;
+}
+
+Result<VerifiedPack> verify_candidate(const Candidate& c, const TrustContext& trust) {
+  auto spec = rules::load_pack_text(c.yaml, c.origin);
+  if (!spec) return spec.error();
+  VerifiedPack v;
+  v.sha256 = rules::sha256_hex(c.yaml);
+  if (c.sig.empty()) {
+    if (trust.require_signed) {
+      return make_error(c.origin + ": pack " + spec->id +
+                        " is not signed (no .minisig), and the policy requires signed packs");
+    }
+  } else {
+    auto signer = rules::trusted_signer(c.yaml, c.sig, spec->id, trust.keys, trust.today);
+    if (!signer) {
+      return make_error(c.origin + ": pack " + spec->id + ": " + signer.error().message);
+    }
+    v.signer = signer->name;
+    v.key_id = rules::key_id_hex(signer->key.key_id);
+  }
+  v.spec = std::move(*spec);
+  return v;
+}
+
+Result<LockEntry> store_in_cache(const Candidate& c, const VerifiedPack& v) {
+  std::string path = cache_path(v.sha256);
+  if (auto r = write_atomic(path, c.yaml, 0600); !r) return r.error();
+  std::string sig_path = path + ".minisig";
+  if (!c.sig.empty()) {
+    if (auto r = write_atomic(sig_path, c.sig, 0600); !r) return r.error();
+  } else {
+    ::unlink(sig_path.c_str());
+  }
+  return LockEntry{v.spec.id, v.spec.version, v.sha256, v.signer, v.key_id, c.source};
+}
+
+std::string installed_fingerprint(const LockEntry& e) {
+  std::string path = cache_path(e.sha256);
+  return stat_key(path) + "|" + stat_key(path + ".minisig");
+}
+
+Result<VerifiedPack> load_installed(const LockEntry& e, const TrustContext& trust) {
+  const std::string path = cache_path(e.sha256);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return make_error("installed pack " + e.name + " is missing from the cache (" + path +
+                      "); run `blastwall packs sync`");
+  }
+  auto c = read_candidate(path, e.source);
+  if (!c) return c.error();
+  c->origin = path;
+  // The lockfile pins the bytes: a cache file that changed is not the pack that was verified.
+  if (rules::sha256_hex(c->yaml) != e.sha256) {
+    return make_error("installed pack " + e.name + ": " + path +
+                      " does not match the sha256 in packs.lock (altered?); run `blastwall packs "
+                      "sync`");
+  }
+  if (!e.signer.empty() && c->sig.empty()) {
+    return make_error("installed pack " + e.name + " was signed by " + e.signer +
+                      " but its signature is missing from the cache");
+  }
+  auto v = verify_candidate(*c, trust);
+  if (!v) return v.error();
+  if (v->spec.id != e.name || v->spec.version != e.version) {
+    return make_error("installed pack " + e.name + "@" + e.version + ": the cached file is " +
+                      v->spec.id + "@" + v->spec.version + " (lockfile mismatch)");
+  }
+  if (!e.key_id.empty() && v->key_id != e.key_id) {
+    return make_error("installed pack " + e.name + ": signed by key " + v->key_id +
+                      ", the lockfile says " + e.key_id + " (lockfile mismatch)");
+  }
+  v->spec.source = "installed:" + e.name + "@" + e.version;
+  return v;
+}
+
+}  // namespace blastwall::cli::packs
