@@ -7,6 +7,7 @@
 #include "rules/scope/commands.hpp"
 #include "rules/scope/data.hpp"
 #include "rules/scope/scope.hpp"
+#include "rules/shell/unwrap_internal.hpp"
 
 namespace blastwall::scope {
 namespace {
@@ -925,8 +926,12 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
         s.display = v.substr(0, 200);
         s.tool = c.action.ctx.tool;
         for (const auto& [k, val] : c.action.ctx.env) s.env.emplace_back(k, val);
-        s.sql.push_back(v);
-        analyze_sql(v, s.facts);
+        // Stacked statements (`SELECT 1; DROP TABLE t`) are judged one by one, as for psql -c.
+        for (auto& stmt : shell::detail::split_sql(v)) {
+          analyze_sql(stmt, s.facts);
+          s.sql.push_back(std::move(stmt));
+        }
+        if (s.sql.empty()) s.sql.push_back(v);
         for (const auto& [k2, v2] : c.action.mcp.arguments.items()) {
           if (v2.is_string() && (k2 == "database" || k2 == "host" || k2 == "connection" ||
                                  k2 == "connection_string" || k2 == "dsn" || k2 == "url"))
