@@ -11,12 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
 #include "cli/https_fetch.hpp"
 #include "cli/resident.hpp"
 #include "rules/pack/loader.hpp"
+#include "rules/pack/serialize.hpp"
 
 namespace blastwall::cli::packs {
 namespace fs = std::filesystem;
@@ -88,6 +90,37 @@ std::string stat_key(const std::string& path) {
 }
 
 std::string cache_path(const std::string& sha) { return cache_dir() + "/" + sha + ".yaml"; }
+
+// A verified cache entry's record: the identity of the pack file, its signature and its compiled
+// form (device, inode, size, mtime, ctime — a user cannot set ctime) when they were verified, the
+// sha256 and the public key that signed it. While all of that still holds, a first call decodes
+// the compiled form and re-decides trust (namespace, expiry) without re-hashing, re-verifying or
+// parsing YAML. Anything else takes the full path.
+std::string files_key(const std::string& path) {
+  return stat_key(path) + "|" + stat_key(path + ".minisig");
+}
+
+std::string record_prefix(const std::string& files, const std::string& path,
+                          const std::string& sha) {
+  return "v1|" + files + "|" + stat_key(path + ".cbor") + "|" + sha + "|";
+}
+
+void write_record(const std::string& path, const std::string& prefix, const VerifiedPack& v,
+                  const std::vector<rules::TrustedKey>& keys) {
+  std::string pub = "-";
+  for (const auto& k : keys) {
+    if (!v.key_id.empty() && rules::key_id_hex(k.key.key_id) == v.key_id) {
+      pub = rules::public_key_base64(k.key);
+    }
+  }
+  if (!v.key_id.empty() && pub == "-") return;
+  (void)write_atomic(path + ".verified", prefix + pub + "\n", 0600);
+}
+
+Result<bool> write_compiled(const std::string& path, const rules::PackSpec& spec) {
+  auto bytes = nlohmann::json::to_cbor(rules::pack_to_json(spec));
+  return write_atomic(path + ".cbor", std::string(bytes.begin(), bytes.end()), 0600);
+}
 
 bool is_url(const std::string& s) { return s.find("://") != std::string::npos; }
 
@@ -312,6 +345,8 @@ Result<LockEntry> store_in_cache(const Candidate& c, const VerifiedPack& v) {
   } else {
     ::unlink(sig_path.c_str());
   }
+  // The record is written by the first load that verifies the stored files (load_installed).
+  ::unlink((path + ".verified").c_str());
   return LockEntry{v.spec.id, v.spec.version, v.sha256, v.signer, v.key_id, c.source};
 }
 
@@ -320,8 +355,51 @@ std::string installed_fingerprint(const LockEntry& e) {
   return stat_key(path) + "|" + stat_key(path + ".minisig");
 }
 
+namespace {
+
+// The fast path of load_installed; nullopt = take the full path.
+std::optional<VerifiedPack> load_recorded(const LockEntry& e, const TrustContext& trust,
+                                          const std::string& path, const std::string& prefix) {
+  auto rec = read_bounded(path + ".verified", 4096);
+  if (!rec || rec->rfind(prefix, 0) != 0) return std::nullopt;
+  std::string pub = rec->substr(prefix.size());
+  while (!pub.empty() && pub.back() == '\n') pub.pop_back();
+  VerifiedPack v;
+  if (pub == "-") {
+    if (trust.require_signed || !e.signer.empty()) return std::nullopt;
+  } else {
+    auto pk = rules::parse_public_key(pub);
+    if (!pk) return std::nullopt;
+    auto key = rules::trusted_key_for(pk->key_id, e.name, trust.keys, trust.today);
+    // A key no longer trusted (or swapped under the same id) is decided by the full path.
+    if (!key || key->key.key != pk->key) return std::nullopt;
+    v.signer = key->name;
+    v.key_id = rules::key_id_hex(pk->key_id);
+  }
+  auto cbor = read_bounded(path + ".cbor", k_max_pack_bytes * 2);
+  if (!cbor) return std::nullopt;
+  auto j = nlohmann::json::from_cbor(*cbor, true, false);
+  if (j.is_discarded()) return std::nullopt;
+  auto spec = rules::pack_from_json(j);
+  if (!spec || spec->id != e.name || spec->version != e.version) return std::nullopt;
+  v.spec = std::move(*spec);
+  v.sha256 = e.sha256;
+  return v;
+}
+
+}  // namespace
+
 Result<VerifiedPack> load_installed(const LockEntry& e, const TrustContext& trust) {
   const std::string path = cache_path(e.sha256);
+  // Taken before the files are read: if they change meanwhile, the record will not match.
+  const std::string files = files_key(path);
+  const std::string prefix = record_prefix(files, path, e.sha256);
+  if (auto fast = load_recorded(e, trust, path, prefix)) {
+    if (e.key_id.empty() || fast->key_id == e.key_id) {
+      fast->spec.source = "installed:" + e.name + "@" + e.version;
+      return std::move(*fast);
+    }
+  }
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     return make_error("installed pack " + e.name + " is missing from the cache (" + path +
@@ -349,6 +427,12 @@ Result<VerifiedPack> load_installed(const LockEntry& e, const TrustContext& trus
   if (!e.key_id.empty() && v->key_id != e.key_id) {
     return make_error("installed pack " + e.name + ": signed by key " + v->key_id +
                       ", the lockfile says " + e.key_id + " (lockfile mismatch)");
+  }
+  // Remember the verification for the next first call: the compiled form first, then the record
+  // naming all three files (a failed write only means the next call verifies again).
+  // Only if the pack and signature are still the files that were read and verified above.
+  if (write_compiled(path, v->spec) && files_key(path) == files) {
+    write_record(path, record_prefix(files, path, e.sha256), *v, trust.keys);
   }
   v->spec.source = "installed:" + e.name + "@" + e.version;
   return v;

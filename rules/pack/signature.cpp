@@ -349,30 +349,24 @@ bool namespace_covers(std::string_view space, std::string_view pack_id) {
   return pack_id.size() == space.size() || pack_id[space.size()] == '.';
 }
 
-Result<TrustedKey> trusted_signer(std::string_view data, std::string_view sig_text,
-                                  std::string_view pack_id, const std::vector<TrustedKey>& keys,
-                                  std::string_view today) {
-  auto sig = parse_signature(sig_text);
-  if (!sig) return sig.error();
+Result<TrustedKey> trusted_key_for(const KeyId& key_id, std::string_view pack_id,
+                                   const std::vector<TrustedKey>& keys, std::string_view today) {
   bool managed_space = std::any_of(keys.begin(), keys.end(), [&](const TrustedKey& k) {
     return k.managed && namespace_covers(k.space, pack_id);
   });
   const TrustedKey* same_id = nullptr;
   for (const auto& k : keys) {
-    if (k.key.key_id == sig->key_id) {
-      same_id = &k;
-      if (!namespace_covers(k.space, pack_id)) continue;
-      if (managed_space && !k.managed) continue;
-      if (!k.not_after.empty() && (!is_date(today) || today > k.not_after)) {
-        return make_error("signed by key " + key_id_hex(k.key.key_id) + " (" + k.name +
-                          "), which expired on " + k.not_after);
-      }
-      auto ok = verify_signature(*sig, k.key, data);
-      if (!ok) return ok.error();
-      return k;
+    if (k.key.key_id != key_id) continue;
+    same_id = &k;
+    if (!namespace_covers(k.space, pack_id)) continue;
+    if (managed_space && !k.managed) continue;
+    if (!k.not_after.empty() && (!is_date(today) || today > k.not_after)) {
+      return make_error("signed by key " + key_id_hex(k.key.key_id) + " (" + k.name +
+                        "), which expired on " + k.not_after);
     }
+    return k;
   }
-  std::string id = key_id_hex(sig->key_id);
+  std::string id = key_id_hex(key_id);
   if (same_id && !namespace_covers(same_id->space, pack_id)) {
     return make_error("signed by key " + id + " (" + same_id->name +
                       "), which is trusted only for " + same_id->space + ".*, not for pack " +
@@ -384,6 +378,18 @@ Result<TrustedKey> trusted_signer(std::string_view data, std::string_view sig_te
                       std::string(pack_id) + " for its own keys");
   }
   return make_error("signed by key " + id + ", which no policy trusts");
+}
+
+Result<TrustedKey> trusted_signer(std::string_view data, std::string_view sig_text,
+                                  std::string_view pack_id, const std::vector<TrustedKey>& keys,
+                                  std::string_view today) {
+  auto sig = parse_signature(sig_text);
+  if (!sig) return sig.error();
+  auto key = trusted_key_for(sig->key_id, pack_id, keys, today);
+  if (!key) return key.error();
+  auto ok = verify_signature(*sig, key->key, data);
+  if (!ok) return ok.error();
+  return key;
 }
 
 }  // namespace blastwall::rules

@@ -99,6 +99,12 @@ struct TrustedKey {
 // any managed key covers it only managed keys do (a user key may not sign for the organisation's
 // namespace). Errors name the reason: malformed or truncated signature, unknown key id, key for
 // another namespace, expired key, bad signature.
+// The trust decision alone (namespace, managed reservation, expiry) for a key id: what a
+// signature by that key would be worth today, without the cryptography (trusted_signer does both).
+[[nodiscard]] Result<TrustedKey> trusted_key_for(const KeyId& key_id, std::string_view pack_id,
+                                                 const std::vector<TrustedKey>& keys,
+                                                 std::string_view today);
+
 [[nodiscard]] Result<TrustedKey> trusted_signer(std::string_view data, std::string_view sig_text,
                                                 std::string_view pack_id,
                                                 const std::vector<TrustedKey>& keys,

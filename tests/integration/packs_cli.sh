@@ -99,6 +99,13 @@ expect 0 "rules list shows where rules came from" -- "$bin" rules list
 contains "installed" "rules list names the installed origin"
 contains "acme-security" "rules list names the signer"
 contains "locked" "rules list marks the locked pack"
+# A first call reuses the verification record and the compiled copy; an altered compiled copy is
+# not trusted: the pack is verified from its YAML again.
+rec=$(ls "$XDG_STATE_HOME"/blastwall/packs/*.yaml.verified 2>/dev/null | head -1)
+[ -n "$rec" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL no verification record in the cache"; }
+printf 'x' >> "${rec%.verified}.cbor"
+expect 2 "an altered compiled copy falls back to full verification" -- env BLASTWALL_DAEMON=0 "$bin" check --no-audit "psql -h pg-main.acme.internal -c 'DELETE FROM t WHERE id=1'"
+expect 1 "... and the rules are the signed ones" -- env BLASTWALL_DAEMON=0 "$bin" check --no-audit 'shipit deploy api'
 expect 0 "doctor is happy" -- "$bin" doctor
 contains "com.acme.platform@1.2.0 signed by acme-security" "doctor lists the verified pack"
 
