@@ -40,15 +40,32 @@ std::string xdg(const char* var, const char* fallback) {
 }
 
 Result<std::string> read_bounded(const std::string& path, std::size_t limit) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return make_error("cannot read " + path);
-  std::string out;
-  out.resize(limit + 1);
-  f.read(out.data(), static_cast<std::streamsize>(out.size()));
-  out.resize(static_cast<std::size_t>(f.gcount()));
-  if (out.size() > limit) {
-    return make_error(path + " is larger than " + std::to_string(limit >> 10) + " KiB");
+  // Sized by fstat, read in chunks: a buffer of the limit (MiBs, zeroed) per pack would cost more
+  // than everything else a first call does with installed packs.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error("cannot read " + path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return make_error("cannot read " + path + " (not a regular file)");
   }
+  std::string out;
+  out.reserve(std::min<std::size_t>(static_cast<std::size_t>(st.st_size), limit) + 1);
+  char buf[16384];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      ::close(fd);
+      return make_error("cannot read " + path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > limit) {
+      ::close(fd);
+      return make_error(path + " is larger than " + std::to_string(limit >> 10) + " KiB");
+    }
+  }
+  ::close(fd);
   return out;
 }
 
