@@ -1,7 +1,11 @@
 // `blastwall mcp`, `blastwall approvals|approve|deny`, `blastwall pins list|accept` (proxy room).
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cctype>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -12,9 +16,13 @@
 #include "cli/engine_setup.hpp"
 #include "proxy/approvals.hpp"
 #include "proxy/audit_sink.hpp"
+#include "proxy/http_front.hpp"
+#include "proxy/http_upstream.hpp"
+#include "proxy/links.hpp"
 #include "proxy/pins.hpp"
 #include "proxy/relay.hpp"
 #include "proxy/session.hpp"
+#include "proxy/stdio_front.hpp"
 
 namespace blastwall::cli {
 namespace {
@@ -69,7 +77,39 @@ struct McpOptions {
   double progress_s = 5;
   bool no_elicitation = false;
   std::vector<std::string> command;
+  // Streamable HTTP (docs/MCP.md "Streamable HTTP").
+  std::string listen;
+  std::string upstream;
+  std::vector<std::string> upstream_headers;
+  std::string token_file;
+  bool no_auth = false;
+  std::size_t max_sessions = 128;
+  double session_idle_s = 3600;
 };
+
+// Checked before anything starts, so a bad combination or a non-loopback bind never runs.
+std::string check_transport_options(const McpOptions& o) {
+  if (!o.upstream.empty() && !o.command.empty()) {
+    return "give either --upstream URL or a server command after --, not both";
+  }
+  if (o.upstream.empty() && o.command.empty()) {
+    return "name the server: a command after -- (stdio) or --upstream URL (Streamable HTTP)";
+  }
+  if (o.listen.empty() && (o.no_auth || !o.token_file.empty())) {
+    return "--no-auth and --token-file only apply with --listen";
+  }
+  if (o.no_auth && !o.token_file.empty()) return "--no-auth and --token-file exclude each other";
+  if (!o.listen.empty()) {
+    if (auto a = proxy::parse_listen_address(o.listen); !a) return a.error().message;
+  }
+  for (const auto& h : o.upstream_headers) {
+    const auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      return "--upstream-header expects 'Name: value'";
+    }
+  }
+  return {};
+}
 
 int run_mcp(const McpOptions& o, const GlobalOptions& g) {
   proxy::RelayWire wire;
@@ -80,7 +120,16 @@ int run_mcp(const McpOptions& o, const GlobalOptions& g) {
     wire.log("cannot load policy: " + engine.error().format());
     return k_exit_bad_input;
   }
-  const std::string name = o.name.empty() ? proxy::default_server_name(o.command) : o.name;
+  std::string name = o.name;
+  if (name.empty() && !o.upstream.empty()) {
+    auto u = proxy::parse_http_url(o.upstream);
+    name = u ? u->host + "_" + std::to_string(u->port) : "server";
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+    }
+  } else if (name.empty()) {
+    name = proxy::default_server_name(o.command);
+  }
 
   auto approvals = proxy::ApprovalStore::open(state_path(o.state_dir, "approvals.db"));
   if (!approvals) wire.log("approval queue unavailable: " + approvals.error().message);
@@ -126,14 +175,103 @@ int run_mcp(const McpOptions& o, const GlobalOptions& g) {
     }
     return v;
   };
-  proxy::Session session(cfg, classify, ctx, wire, approvals ? approvals->get() : nullptr,
-                         pins->get(), &sink);
-  proxy::RelayOptions ropts;
-  ropts.command = o.command;
-  ropts.frame_cap = o.frame_cap;
-  const int status = proxy::run_relay(ropts, session, wire);
+  proxy::ApprovalStore* approval_store = approvals ? approvals->get() : nullptr;
+  proxy::PinStore* pin_store = pins->get();
+  if (o.listen.empty() && o.upstream.empty()) {
+    proxy::Session session(cfg, classify, ctx, wire, approval_store, pin_store, &sink);
+    proxy::RelayOptions ropts;
+    ropts.command = o.command;
+    ropts.frame_cap = o.frame_cap;
+    const int status = proxy::run_relay(ropts, session, wire);
+    sink.flush();
+    return status;
+  }
+
+  // The asio modes: Streamable HTTP on the client side (--listen), the server side (--upstream),
+  // or both.
+  boost::asio::io_context io;
+  auto make_session = [&](proxy::Wire& w) {
+    return std::make_unique<proxy::Session>(cfg, classify, ctx, w, approval_store, pin_store,
+                                            &sink);
+  };
+  proxy::LinkFactory make_link;
+  if (!o.upstream.empty()) {
+    auto uopts = proxy::make_upstream_options(o.upstream);
+    if (!uopts) {
+      wire.log(uopts.error().message);
+      return k_exit_bad_input;
+    }
+    uopts->body_cap = o.frame_cap;
+    for (const auto& h : o.upstream_headers) {
+      const auto colon = h.find(':');
+      std::string value = h.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      uopts->headers.emplace_back(h.substr(0, colon), value);
+    }
+    make_link = [&io,
+                 u = *uopts](proxy::LinkEvents ev) -> Result<std::unique_ptr<proxy::ServerLink>> {
+      return proxy::open_http_upstream(io, u, std::move(ev));
+    };
+  } else {
+    make_link = [&io, &o](proxy::LinkEvents ev) {
+      return proxy::spawn_child_link(io, o.command, o.frame_cap, Ms(2000), std::move(ev));
+    };
+  }
+  if (o.listen.empty()) {
+    proxy::StdioFrontOptions sopts;
+    sopts.frame_cap = o.frame_cap;
+    const int status = proxy::run_stdio_front(io, sopts, make_session, make_link);
+    sink.flush();
+    return status;
+  }
+
+  proxy::FrontOptions fopts;
+  fopts.listen = *proxy::parse_listen_address(o.listen);
+  fopts.body_cap = o.frame_cap;
+  fopts.max_sessions = o.max_sessions;
+  fopts.idle_timeout = Ms(static_cast<int64_t>(o.session_idle_s * 1000));
+  std::string token_note;
+  if (o.no_auth) {
+    wire.log(
+        "WARNING: --no-auth: any local process (and any other user on this machine) that can reach "
+        "the port can drive this MCP server through blastwall. Use only for a single-user test.");
+    token_note = "no authentication";
+  } else {
+    const std::string token_path =
+        o.token_file.empty() ? state_path(o.state_dir, "mcp-http.token") : o.token_file;
+    auto token = proxy::load_or_create_token(token_path);
+    if (!token) {
+      wire.log(token.error().message);
+      return k_exit_bad_input;
+    }
+    fopts.token = std::move(*token);
+    token_note = "bearer token in " + token_path;
+  }
+  proxy::HttpFront front(io, fopts, make_session, make_link);
+  auto port = front.start();
+  if (!port) {
+    wire.log(port.error().message);
+    return k_exit_bad_input;
+  }
+  const std::string host = fopts.listen.host.find(':') != std::string::npos
+                               ? "[" + fopts.listen.host + "]"
+                               : fopts.listen.host;
+  wire.log("listening on http://" + host + ":" + std::to_string(*port) + fopts.path + " (" +
+           token_note +
+           "; server: " + (o.upstream.empty() ? "stdio child per session" : o.upstream) + ")");
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    wire.log("signal " + std::to_string(sig) + ": ending " + std::to_string(front.session_count()) +
+             " session(s)");
+    front.shutdown([&io] { io.stop(); });
+  });
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ign, nullptr);
+  io.run();
   sink.flush();
-  return status;
+  return 0;
 }
 
 void print_approval(const proxy::Approval& a) {
@@ -213,7 +351,9 @@ int decide(const std::string& id, bool approve, double ttl_s, const std::string&
 void register_mcp(CLI::App& app, GlobalOptions& g) {
   auto o = std::make_shared<McpOptions>();
   auto* sub = app.add_subcommand(
-      "mcp", "Wrap an MCP stdio server: blastwall mcp [--name NAME] -- COMMAND ARGS...");
+      "mcp",
+      "Wrap an MCP server: blastwall mcp [--name NAME] [--listen 127.0.0.1:PORT] (-- COMMAND "
+      "ARGS... | --upstream URL)");
   sub->add_option("--name", o->name, "Server name used in rules, pins and approvals");
   sub->add_option("--policy", o->policy, "Extra policy file for this server");
   sub->add_option("--state-dir", o->state_dir,
@@ -231,10 +371,35 @@ void register_mcp(CLI::App& app, GlobalOptions& g) {
       ->check(CLI::Range(0.1, 3600.0));
   sub->add_flag("--no-elicitation", o->no_elicitation,
                 "Never ask through the client's elicitation; use the approval queue");
-  sub->add_option("command", o->command, "The server command and its arguments (after --)")
-      ->required()
+  sub->add_option("--listen", o->listen,
+                  "Serve Streamable HTTP on a loopback HOST:PORT (e.g. 127.0.0.1:8765) instead of "
+                  "stdio");
+  sub->add_option("--upstream", o->upstream,
+                  "Wrap a Streamable HTTP MCP server at this http:// URL instead of a command");
+  sub->add_option("--upstream-header", o->upstream_headers,
+                  "Extra 'Name: value' header sent to the upstream (e.g. its Authorization); "
+                  "repeatable, never logged");
+  sub->add_option(
+      "--token-file", o->token_file,
+      "Bearer token file for --listen (default STATE_DIR/mcp-http.token, created 0600)");
+  sub->add_flag("--no-auth", o->no_auth,
+                "With --listen: accept requests without a bearer token (unsafe; warns)");
+  sub->add_option("--max-sessions", o->max_sessions,
+                  "With --listen: most concurrent MCP sessions (128)")
+      ->check(CLI::Range(static_cast<std::size_t>(1), static_cast<std::size_t>(10000)));
+  sub->add_option("--session-idle", o->session_idle_s,
+                  "With --listen: seconds before an idle session expires (3600)")
+      ->check(CLI::Range(1.0, 7.0 * 86400));
+  sub->add_option("command", o->command, "The stdio server command and its arguments (after --)")
       ->expected(1, -1);
-  sub->callback([o, &g] { g.exit_code = run_mcp(*o, g); });
+  sub->callback([o, &g] {
+    if (const std::string bad = check_transport_options(*o); !bad.empty()) {
+      std::fprintf(stderr, "blastwall mcp: %s\n", bad.c_str());
+      g.exit_code = k_exit_bad_input;
+      return;
+    }
+    g.exit_code = run_mcp(*o, g);
+  });
 }
 
 void register_approvals(CLI::App& app, GlobalOptions& g) {
