@@ -152,6 +152,9 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
         m_o.endpoints, [self = shared_from_this(), x](beast::error_code ec, const auto&) {
           if (ec)
             return self->failed(x, "cannot connect to " + self->where() + ": " + ec.message());
+          // Small requests and events must not wait for delayed ACKs.
+          boost::system::error_code ignored;
+          x->conn->socket().set_option(tcp::no_delay(true), ignored);
           self->write(x);
         });
   }
