@@ -6,6 +6,7 @@
 
 #include "rules/scope/commands.hpp"
 #include "rules/scope/data.hpp"
+#include "rules/scope/extra_facts.hpp"
 #include "rules/scope/scope.hpp"
 #include "rules/shell/unwrap_internal.hpp"
 
@@ -146,9 +147,13 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
     t.self = is_self_path(t.resolved, ctx.home);
     if (glob && !resolved_dir.empty()) {
       s.facts.set("glob", t.raw);
-      bool broad = t.cls == PathClass::root || t.cls == PathClass::home_root ||
-                   resolved_dir == ctx.project_root ||
-                   (t.cls == PathClass::system && resolved_dir.find('/', 1) == std::string::npos);
+      // `*/target` names one entry per directory; only a glob in the last component (`*`, `*.c`,
+      // `/*`) covers everything there is.
+      auto last = raw.substr(raw.rfind('/') == std::string_view::npos ? 0 : raw.rfind('/') + 1);
+      bool broad = (last.find_first_of("*?[") != std::string_view::npos || last.empty()) &&
+                   (t.cls == PathClass::root || t.cls == PathClass::home_root ||
+                    resolved_dir == ctx.project_root ||
+                    (t.cls == PathClass::system && resolved_dir.find('/', 1) == std::string::npos));
       if (broad && !bounded)
         s.facts.set("global", "glob " + t.raw + " covers all of " + resolved_dir);
     }
@@ -170,6 +175,7 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
   }
   if (t.self) s.facts.set(write ? "self" : "self_read", t.raw);
   if (write) s.facts.set("write", t.raw);
+  trust_target_facts(s, t, ctx);
   for (const auto& e : s.facts.targets) {
     if (e.raw == t.raw && e.write == t.write) return;
   }
@@ -411,6 +417,43 @@ std::string join_cmd_name(const SimpleCommand& cmd) {
                           : cmd.name;
 }
 
+// find limited by name to build junk (__pycache__, *.pyc, *.orig, swap files, node_modules, ...)
+// from starting points inside the project or temp: what it deletes is re-creatable by definition.
+void find_junk_facts(Subject& s) {
+  static constexpr std::string_view k_junk[] = {
+      "__pycache__",   "*.pyc",       "*.pyo",       "*.orig",  "*.rej",
+      "*.swp",         "*.swo",       "*~",          ".*.swp",  ".DS_Store",
+      "Thumbs.db",     "*.o",         "*.obj",       "*.class", "node_modules",
+      ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox",    "*.egg-info",
+      "build",         "dist",        "target",      "bin",     "obj",
+      "coverage",      ".coverage",   ".next",       ".turbo",  ".cache",
+      ".parcel-cache", ".nyc_output", ".gradle",     "*.tmp",   ".ipynb_checkpoints",
+      "*.py[co]"};
+  size_t names = 0;
+  for (size_t i = 0; i < s.args.size(); ++i) {
+    const auto& a = s.args[i];
+    // Negation or an alternative without a name predicate widens the match beyond the names.
+    if (a == "!" || a == "-not") return;
+    if ((a == "-o" || a == "-or") &&
+        (i + 1 >= s.args.size() || (s.args[i + 1] != "-name" && s.args[i + 1] != "-iname")))
+      return;
+    if (i + 1 >= s.args.size()) break;
+    if (a == "-path" || a == "-ipath" || a == "-regex" || a == "-iregex" || a == "-wholename" ||
+        a == "-lname")
+      return;  // a path pattern can reach anything: not provably junk
+    if (a != "-name" && a != "-iname") continue;
+    const std::string_view v = s.args[i + 1];
+    if (std::find(std::begin(k_junk), std::end(k_junk), v) == std::end(k_junk)) return;
+    ++names;
+  }
+  if (names == 0 || s.facts.targets.empty()) return;
+  for (const auto& t : s.facts.targets) {
+    if (t.dynamic || t.glob || !(t.cls == PathClass::inside_project || t.cls == PathClass::temp))
+      return;
+  }
+  s.facts.set("junk_only", "find limited by name to build junk under " + s.facts.targets[0].raw);
+}
+
 void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   s.kind = ActionKind::shell_exec;
   s.name = cmd.name;
@@ -507,7 +550,18 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   };
   if (name == "cp" || name == "mv" || name == "ln" || name == "install")
     write_opt({"-t", "--target-directory"});
-  if (name == "curl") write_opt({"-o", "--output"});
+  if (name == "curl") {
+    write_opt({"-o", "--output"});
+    // Bundled short flags ending in o take the next word: curl -sSLo FILE URL.
+    for (size_t i = 0; i + 1 < s.args.size(); ++i) {
+      const std::string_view a = s.args[i];
+      if (a.size() > 2 && a[0] == '-' && a[1] != '-' && a.back() == 'o' &&
+          a.find('=') == std::string_view::npos && s.args[i + 1] != "-") {
+        add_target(s, c, s.args[i + 1], cwd, true, false, false);
+        target_dir_opt = true;
+      }
+    }
+  }
   if (name == "wget") write_opt({"-O", "--output-document"});
   if (name == "tar" && (flags.has("-x") || flags.has("--extract")))
     write_opt({"-C", "--directory"});
@@ -542,8 +596,8 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   for (size_t k = 0; k < positional_idx.size(); ++k) {
     const Word& w = cmd.argv[positional_idx[k]];
     const std::string_view a = w.text;
-    bool path_like =
-        file_cmd || is_find || looks_like_path(a) || (w.glob && !w.quoted) || (w.dynamic && writer);
+    bool path_like = file_cmd || is_find || looks_like_path(a) || (w.glob && !w.quoted) ||
+                     (w.dynamic && writer) || ((name == "sed" || name == "perl") && writer);
     if (name == "git" || name == "kubectl" || name == "helm" || name == "docker") {
       path_like = looks_like_path(a) && (a[0] == '/' || a[0] == '~' || a[0] == '.');
     }
@@ -623,6 +677,21 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
         s.facts.set("self", "writes to blastwall's local approval API: " + a);
     }
   }
+  if (is_find) find_junk_facts(s);
+  // Interpreter one-liners: the paths their delete calls name are targets like rm's.
+  if (is_interpreter(name)) {
+    for (size_t i = 0; i + 1 < s.args.size(); ++i) {
+      const auto& o = s.args[i];
+      if (o != "-c" && o != "-e" && o != "-E" && o != "-r" && o != "--eval" && o != "-p") continue;
+      const std::string code = s.args[i + 1];
+      // The code itself is not a path, even when it contains a '/'.
+      std::erase_if(s.facts.targets, [&](const Target& t) { return t.raw == code && !t.write; });
+      for (const auto& [path, dyn] : interpreter_delete_paths(code))
+        add_target(s, c, dyn ? std::string_view("{code}") : std::string_view(path), cwd, true, dyn,
+                   false);
+    }
+  }
+  publish_command_facts(s);
 }
 
 bool spans_contain(const SimpleCommand& outer, const SimpleCommand& inner) {
@@ -712,6 +781,8 @@ void inherit_runtime_targets(const shell::ShellParse& parse, std::vector<Subject
       for (const auto& t : subjects[j].facts.targets) {
         add_target(si, c, t.raw, cmds[j].cwd, writer, t.dynamic, t.glob, subjects[j].bounded);
       }
+      if (auto it = subjects[j].facts.flags.find("junk_only"); it != subjects[j].facts.flags.end())
+        si.facts.set("junk_only", it->second.empty() ? std::string() : it->second.front());
     };
     if (has_wrapper(ci, "find")) {
       for (size_t j = i; j-- > 0;) {
@@ -789,19 +860,31 @@ void analyze_shell(const std::string& line, const Ctx& c, const shell::Limits& l
   for (auto& t : parse.trace) out.trace.push_back(std::move(t));
   std::vector<Subject> subjects;
   subjects.reserve(parse.commands.size());
+  std::vector<std::string> embedded;  // shell text that configuration written here will run
   for (const auto& cmd : parse.commands) {
     Subject& s = subjects.emplace_back();
     subject_for_command(s, cmd, c);
     s.line = line;
     if (!origin.empty()) s.origin = origin;
+    for (auto& script : trust_command_facts(s, c.action.ctx)) embedded.push_back(std::move(script));
+    // What a shell write puts into a manifest or build script: the line is the best view of it
+    // (echo/printf arguments, here-document bodies).
+    for (const auto& t : s.facts.targets) {
+      if (t.write && !t.resolved.empty()) trust_content_facts(s, t.resolved, line, {});
+    }
   }
   attach_sql(parse, subjects);
   inherit_runtime_targets(parse, subjects, c);
   cross_command_facts(parse, subjects);
+  push_to_new_remote_facts(subjects, 0);
   if (out.subjects.empty()) {
     out.subjects = std::move(subjects);
   } else {
     for (auto& s : subjects) out.subjects.push_back(std::move(s));
+  }
+  // Aliases, pagers and sshCommand values are shell text git will run: judge it like any other.
+  if (origin != "git config") {
+    for (const auto& script : embedded) analyze_shell(script, c, limits, "git config", out);
   }
 }
 
@@ -815,6 +898,8 @@ Subject file_subject(const Action& a, const Ctx& c) {
   for (const auto& [k, v] : a.ctx.env) s.env.emplace_back(k, v);
   bool write = a.kind != ActionKind::file_read;
   add_target(s, c, a.path, a.ctx.cwd, write, false, false);
+  if (write && a.kind != ActionKind::file_delete)
+    trust_content_facts(s, s.path, a.content, a.old_content);
   if (a.kind == ActionKind::file_delete) s.facts.set("deletes", a.path);
   if (a.kind == ActionKind::file_write) s.facts.set("truncates", a.path);
   return s;
@@ -834,6 +919,7 @@ void url_facts(Subject& s, const Ctx& c) {
     s.facts.set("self", "writes to blastwall's local approval API: " + u);
   prod_check(s, c, "URL host", host);
   data_http_facts(s, c.config, s.method, u, c.action.content);
+  http_request_facts(s, s.method, u);
 }
 
 // Recognises what an MCP argument carries, by key name first and content second.
@@ -884,6 +970,43 @@ bool tool_name_deletes(std::string_view tool) {
   std::string t;
   for (char ch : tool) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return t.find("delete") != std::string::npos || t.find("remove") != std::string::npos;
+}
+
+// Paths the engine refuses to classify: a path that is not UTF-8 or absurdly long cannot be shown
+// to a human faithfully, and no real tool call needs one.
+const char* bad_path(std::string_view p) {
+  if (p.size() > 4096) return "is longer than 4096 bytes";
+  for (size_t i = 0; i < p.size();) {
+    const auto b = static_cast<unsigned char>(p[i]);
+    size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > p.size() || (n == 2 && b < 0xC2)) return "is not valid UTF-8";
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(p[i + k]) >> 6) != 0x2) return "is not valid UTF-8";
+    }
+    i += n;
+  }
+  if (p.find('\0') != std::string_view::npos) return "contains a NUL byte";
+  return nullptr;
+}
+
+// The new and replaced text of an MCP write or edit: `content`, or `edits: [{newText, oldText}]`
+// (filesystem server), or `new_string`/`old_string` (desktop-commander edit_block).
+void mcp_edit_content(const nlohmann::json& args, Action& fa) {
+  auto str = [&](const nlohmann::json& o, const char* k) -> std::string {
+    auto it = o.find(k);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (!args.is_object()) return;
+  fa.content = str(args, "content");
+  for (const char* k : {"new_string", "newText", "new_text", "text"}) fa.content += str(args, k);
+  for (const char* k : {"old_string", "oldText", "old_text"}) fa.old_content += str(args, k);
+  if (auto it = args.find("edits"); it != args.end() && it->is_array()) {
+    for (const auto& e : *it) {
+      if (!e.is_object()) continue;
+      fa.content += str(e, "newText") + str(e, "new_string") + "\n";
+      fa.old_content += str(e, "oldText") + str(e, "old_string") + "\n";
+    }
+  }
 }
 
 void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c,
@@ -942,14 +1065,17 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
         break;
       }
       case ArgKind::path: {
+        if (const char* bad = bad_path(v)) {
+          out.fail_closed = true;
+          out.fail_reason = std::string("MCP path argument ") + bad;
+          break;
+        }
         Action fa = c.action;
         fa.kind = tool_name_deletes(c.action.mcp.tool)  ? ActionKind::file_delete
                   : tool_name_writes(c.action.mcp.tool) ? ActionKind::file_write
                                                         : ActionKind::file_read;
         fa.path = v;
-        if (auto it = c.action.mcp.arguments.find("content");
-            it != c.action.mcp.arguments.end() && it->is_string())
-          fa.content = it->get<std::string>();
+        mcp_edit_content(c.action.mcp.arguments, fa);
         auto s = file_subject(fa, c);
         s.origin = "mcp";
         out.subjects.push_back(std::move(s));
@@ -992,6 +1118,10 @@ Analysis analyze(const Action& action, const ScopeConfig& config, const shell::L
     case ActionKind::file_write:
     case ActionKind::file_edit:
     case ActionKind::file_delete:
+      if (const char* bad = bad_path(action.path)) {
+        out.fail_closed = true;
+        out.fail_reason = std::string("the path ") + bad;
+      }
       out.subjects.push_back(file_subject(action, c));
       break;
     case ActionKind::net_fetch: {
@@ -1010,7 +1140,14 @@ Analysis analyze(const Action& action, const ScopeConfig& config, const shell::L
       s.kind = ActionKind::mcp_call;
       s.mcp_server = action.mcp.server;
       s.mcp_tool = action.mcp.tool;
-      s.mcp_args = action.mcp.arguments.dump();
+      // Invalid UTF-8 in an argument must not throw here: replace it, the text is only scanned.
+      s.mcp_args =
+          action.mcp.arguments.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      if (s.mcp_args.size() > limits.max_input_bytes) {
+        out.fail_closed = true;
+        out.fail_reason =
+            "MCP arguments larger than " + std::to_string(limits.max_input_bytes / 1024) + " KiB";
+      }
       s.display = action.mcp.server + "." + action.mcp.tool;
       s.tool = action.ctx.tool;
       const auto& ann = action.mcp.annotations;

@@ -72,6 +72,41 @@ constexpr std::array<std::string_view, 20> k_system_dirs{
     "/etc",  "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev",
     "/proc", "/sys", "/var", "/opt",  "/srv", "/root",  "/home",  "/snap",   "/run",  "/mnt"};
 
+// Re-creatable package-manager and tool caches under HOME. Only the cache part of a tool's
+// directory: ~/.m2/repository, not ~/.m2 (settings.xml holds credentials).
+constexpr std::array<std::string_view, 32> k_home_caches{".cache",
+                                                         ".npm/_cacache",
+                                                         ".npm/_npx",
+                                                         ".npm/_logs",
+                                                         ".yarn/cache",
+                                                         ".yarn/berry/cache",
+                                                         ".pnpm-store",
+                                                         ".local/share/pnpm/store",
+                                                         ".bun/install/cache",
+                                                         ".cargo/registry",
+                                                         ".cargo/git",
+                                                         ".rustup/downloads",
+                                                         ".m2/repository",
+                                                         ".gradle/caches",
+                                                         ".gradle/wrapper/dists",
+                                                         ".gradle/daemon",
+                                                         ".ivy2/cache",
+                                                         ".coursier/cache",
+                                                         "go/pkg/mod",
+                                                         ".pub-cache",
+                                                         ".nuget/packages",
+                                                         ".composer/cache",
+                                                         ".bundle/cache",
+                                                         ".node-gyp",
+                                                         "Library/Caches",
+                                                         "Library/Developer/Xcode/DerivedData",
+                                                         ".conda/pkgs",
+                                                         ".terraform.d/plugin-cache",
+                                                         ".android/cache",
+                                                         ".sbt/boot",
+                                                         ".cache/bazel",
+                                                         ".gem/specs"};
+
 constexpr std::array<std::string_view, 4> k_env_templates{".env.example", ".env.sample",
                                                           ".env.template", ".env.dist"};
 
@@ -154,6 +189,15 @@ PathClass classify_path(std::string_view p, const ActionContext& ctx, const Scop
     for (auto s : k_home_secrets) {
       if (has_prefix_dir2(p, home, s)) return PathClass::home_secret;
     }
+  }
+  if (!home.empty()) {
+    // Tool caches are throw-away in the same sense as temp: deleting them costs a re-download.
+    for (auto s : k_home_caches) {
+      if (has_prefix_dir2(p, home, s)) return PathClass::temp;
+    }
+    // ~/.gem/ruby/3.3.0/cache: gem's download cache lives under a versioned directory.
+    if (has_prefix_dir2(p, home, ".gem") && p.find("/cache", home.size()) != std::string_view::npos)
+      return PathClass::temp;
   }
   for (const auto& t : config.temp_dirs) {
     if (has_prefix_dir(p, t)) return PathClass::temp;

@@ -1,0 +1,55 @@
+// Delete calls in interpreter one-liners, reduced to the paths they name so that they follow the
+// same rules as rm: a literal build output or temp path is routine, anything computed is not.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rules/scope/extra_facts.hpp"
+
+namespace blastwall::scope {
+
+std::vector<std::pair<std::string, bool>> interpreter_delete_paths(std::string_view code) {
+  // Call names whose first argument is the path deleted (Python, Node, Ruby, Perl, PHP).
+  static constexpr std::string_view k_calls[] = {
+      "rmtree(",    "os.remove(",  "os.unlink(",    "os.rmdir(",   "os.removedirs(", "rmSync(",
+      "rmdirSync(", "unlinkSync(", "fs.rm(",        "fs.rmdir(",   "fs.unlink(",     "rm_rf(",
+      "rm_r(",      "rm_f(",       "FileUtils.rm(", "remove_dir(", "remove_entry(",  "File.delete(",
+      "Dir.rmdir(", "Dir.delete(", "remove_tree(",  "rimraf(",     "rimraf.sync(",   "unlink(",
+      "rmdir(",     ".unlink(",    ".rmdir(",       "unlink ",     "rmtree ",        "rm_rf ",
+      "rm_r "};
+  std::vector<std::pair<std::string, bool>> out;
+  std::vector<size_t> seen;  // call positions already handled (longer names first)
+  for (auto call : k_calls) {
+    size_t pos = 0;
+    while ((pos = code.find(call, pos)) != std::string_view::npos) {
+      const size_t at = pos;
+      pos += call.size();
+      // `os.unlink(` also contains `unlink(`: count each call site once.
+      bool dup = false;
+      for (size_t s : seen)
+        if (at >= s && at < s + 16) dup = true;
+      if (dup) continue;
+      seen.push_back(at);
+      size_t i = at + call.size();
+      while (i < code.size() && (code[i] == ' ' || code[i] == '\t')) ++i;
+      if (i < code.size() && (code[i] == '\'' || code[i] == '"')) {
+        const char q = code[i];
+        size_t end = code.find(q, i + 1);
+        std::string_view lit =
+            end == std::string_view::npos ? std::string_view() : code.substr(i + 1, end - i - 1);
+        // A literal with interpolation (#{...}, ${...}, %s, {}) is not a literal.
+        if (!lit.empty() && lit.find("#{") == std::string_view::npos &&
+            lit.find("${") == std::string_view::npos && lit.find('%') == std::string_view::npos &&
+            lit.find('{') == std::string_view::npos && lit.find('$') == std::string_view::npos) {
+          out.emplace_back(std::string(lit), false);
+          continue;
+        }
+      }
+      out.emplace_back(std::string(), true);
+    }
+  }
+  return out;
+}
+
+}  // namespace blastwall::scope
