@@ -420,15 +420,6 @@ std::string join_cmd_name(const SimpleCommand& cmd) {
 // find limited by name to build junk (__pycache__, *.pyc, *.orig, swap files, node_modules, ...)
 // from starting points inside the project or temp: what it deletes is re-creatable by definition.
 void find_junk_facts(Subject& s) {
-  static constexpr std::string_view k_junk[] = {
-      "__pycache__",   "*.pyc",       "*.pyo",       "*.orig",  "*.rej",
-      "*.swp",         "*.swo",       "*~",          ".*.swp",  ".DS_Store",
-      "Thumbs.db",     "*.o",         "*.obj",       "*.class", "node_modules",
-      ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox",    "*.egg-info",
-      "build",         "dist",        "target",      "bin",     "obj",
-      "coverage",      ".coverage",   ".next",       ".turbo",  ".cache",
-      ".parcel-cache", ".nyc_output", ".gradle",     "*.tmp",   ".ipynb_checkpoints",
-      "*.py[co]"};
   size_t names = 0;
   for (size_t i = 0; i < s.args.size(); ++i) {
     const auto& a = s.args[i];
@@ -442,8 +433,7 @@ void find_junk_facts(Subject& s) {
         a == "-lname")
       return;  // a path pattern can reach anything: not provably junk
     if (a != "-name" && a != "-iname") continue;
-    const std::string_view v = s.args[i + 1];
-    if (std::find(std::begin(k_junk), std::end(k_junk), v) == std::end(k_junk)) return;
+    if (!is_junk_name(s.args[i + 1])) return;
     ++names;
   }
   if (names == 0 || s.facts.targets.empty()) return;
@@ -678,6 +668,32 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
     }
   }
   if (is_find) find_junk_facts(s);
+  // Formatters and fixers rewrite the files and directories they are given; make -C and
+  // --manifest-path run a build elsewhere. Their paths are written, not read.
+  const bool rewrites =
+      ((name == "gofmt" || name == "goimports" || name == "shfmt") && flags.has("-w")) ||
+      (name == "prettier" && (flags.has("--write") || flags.has("-w"))) ||
+      ((name == "black" || name == "isort" || name == "rustfmt" || name == "autopep8" ||
+        name == "yapf") &&
+       !flags.has("--check") && !flags.has("--diff")) ||
+      (name == "ruff" &&
+       (flags.has("--fix") || (!s.positionals.empty() && s.positionals[0] == "format"))) ||
+      ((name == "rubocop" || name == "standardrb") &&
+       (flags.has("-a") || flags.has("-A") || flags.has("--autocorrect") ||
+        flags.has("--autocorrect-all") || flags.has("--fix"))) ||
+      (name == "eslint" && flags.has("--fix")) || (name == "clang-format" && flags.has("-i"));
+  if (rewrites) {
+    std::vector<std::string> raws;
+    for (const auto& t : s.facts.targets)
+      if (!t.write && !t.dynamic) raws.push_back(t.raw);
+    for (const auto& r : raws) add_target(s, c, r, cwd, true, false, false);
+  }
+  for (auto o : {"--manifest-path", "--project-dir", "--prefix"}) {
+    for (const auto& v : option_values(s.args, o)) add_target(s, c, v, cwd, true, false, false);
+  }
+  if (name == "make" || name == "gmake") {
+    for (const auto& v : option_values(s.args, "-C")) add_target(s, c, v, cwd, true, false, false);
+  }
   // Interpreter one-liners: the paths their delete calls name are targets like rm's.
   if (is_interpreter(name)) {
     for (size_t i = 0; i + 1 < s.args.size(); ++i) {
@@ -689,6 +705,8 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
       for (const auto& [path, dyn] : interpreter_delete_paths(code))
         add_target(s, c, dyn ? std::string_view("{code}") : std::string_view(path), cwd, true, dyn,
                    false);
+      if (interpreter_deletes_only_junk(code))
+        s.facts.set("junk_only", "one-liner deletes only files globbed by a build-junk name");
     }
   }
   publish_command_facts(s);
@@ -877,6 +895,16 @@ void analyze_shell(const std::string& line, const Ctx& c, const shell::Limits& l
   inherit_runtime_targets(parse, subjects, c);
   cross_command_facts(parse, subjects);
   push_to_new_remote_facts(subjects, 0);
+  // Commands unwrapped from a one-liner that only deletes build junk share that bound.
+  for (size_t j = 0; j < subjects.size(); ++j) {
+    auto it = subjects[j].facts.flags.find("junk_only");
+    if (it == subjects[j].facts.flags.end() || !is_interpreter(parse.commands[j].name)) continue;
+    const std::string why = it->second.empty() ? std::string() : it->second.front();
+    for (size_t i = 0; i < subjects.size(); ++i) {
+      if (i != j && spans_contain(parse.commands[j], parse.commands[i]))
+        subjects[i].facts.set("junk_only", why);
+    }
+  }
   if (out.subjects.empty()) {
     out.subjects = std::move(subjects);
   } else {
@@ -960,8 +988,9 @@ ArgKind classify_arg(std::string_view key, std::string_view value) {
 bool tool_name_writes(std::string_view tool) {
   std::string t;
   for (char ch : tool) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  for (auto w : {"write", "edit", "create", "move", "rename", "delete", "remove", "put", "upload",
-                 "save", "append", "patch", "replace", "update", "mkdir", "copy"}) {
+  for (auto w :
+       {"write", "edit", "create", "move", "rename", "delete", "remove", "put", "upload", "save",
+        "append", "patch", "replace", "update", "mkdir", "copy", "push", "commit"}) {
     if (t.find(w) != std::string::npos) return true;
   }
   return false;

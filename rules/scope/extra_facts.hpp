@@ -18,8 +18,10 @@
 //                         visibility public, world-open ingress)
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "rules/scope/scope.hpp"
@@ -54,6 +56,11 @@ void push_to_new_remote_facts(std::vector<Subject>& subjects, size_t first);
 // FileUtils.rm_rf("tmp/cache")): {literal path, false}, or {"", true} when a call's argument is
 // not a string literal.
 std::vector<std::pair<std::string, bool>> interpreter_delete_paths(std::string_view code);
+// Every delete call's argument is computed, and every glob in the code names build junk
+// ([p.unlink() for p in Path('.').rglob('*.pyc')]).
+bool interpreter_deletes_only_junk(std::string_view code);
+// Build junk and re-creatable outputs by name: __pycache__, *.pyc, *.orig, swap files, ...
+bool is_junk_name(std::string_view name);
 
 
 }  // namespace blastwall::scope

@@ -52,4 +52,55 @@ std::vector<std::pair<std::string, bool>> interpreter_delete_paths(std::string_v
   return out;
 }
 
+bool is_junk_name(std::string_view v) {
+  static constexpr std::string_view k_junk[] = {"__pycache__",   "*.pyc",
+                                                "*.pyo",         "*.py[co]",
+                                                "*.orig",        "*.rej",
+                                                "*.swp",         "*.swo",
+                                                ".*.swp",        "*~",
+                                                ".DS_Store",     "Thumbs.db",
+                                                "*.o",           "*.obj",
+                                                "*.class",       "node_modules",
+                                                ".pytest_cache", ".mypy_cache",
+                                                ".ruff_cache",   ".tox",
+                                                "*.egg-info",    "build",
+                                                "dist",          "target",
+                                                "bin",           "obj",
+                                                "coverage",      ".coverage",
+                                                ".next",         ".turbo",
+                                                ".cache",        ".parcel-cache",
+                                                ".nyc_output",   ".gradle",
+                                                "*.tmp",         ".ipynb_checkpoints",
+                                                ".terraform",    ".terragrunt-cache",
+                                                ".serverless",   ".aws-sam"};
+  for (auto j : k_junk)
+    if (v == j) return true;
+  return false;
+}
+
+bool interpreter_deletes_only_junk(std::string_view code) {
+  auto calls = interpreter_delete_paths(code);
+  if (calls.empty()) return false;
+  for (const auto& [path, dyn] : calls)
+    if (!dyn) return false;
+  size_t globs = 0;
+  for (auto g : {"rglob(", "glob(", "iglob(", "Dir.glob(", "Dir["}) {
+    size_t pos = 0;
+    while ((pos = code.find(g, pos)) != std::string_view::npos) {
+      pos += std::string_view(g).size();
+      if (pos >= code.size() || (code[pos] != '\'' && code[pos] != '"')) return false;
+      const char q = code[pos];
+      size_t end = code.find(q, pos + 1);
+      if (end == std::string_view::npos) return false;
+      std::string_view pat = code.substr(pos + 1, end - pos - 1);
+      auto slash = pat.rfind('/');
+      if (!is_junk_name(slash == std::string_view::npos ? pat : pat.substr(slash + 1)))
+        return false;
+      ++globs;
+      pos = end;
+    }
+  }
+  return globs > 0;
+}
+
 }  // namespace blastwall::scope

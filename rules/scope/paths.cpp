@@ -53,20 +53,16 @@ std::string_view basename_of(std::string_view p) {
   return pos == std::string_view::npos ? p : p.substr(pos + 1);
 }
 
-// The last entry is the bearer token of `blastwall mcp --listen` (docs/MCP.md): a credential like
-// the others, and one the agent must not lift to drive the proxy's HTTP front itself.
-constexpr std::array<std::string_view, 12> k_home_secrets{".ssh",
-                                                          ".aws",
-                                                          ".config/gcloud",
-                                                          ".kube",
-                                                          ".docker/config.json",
-                                                          ".gnupg",
-                                                          ".netrc",
-                                                          ".git-credentials",
-                                                          ".config/gh",
-                                                          ".npmrc",
-                                                          ".pypirc",
-                                                          ".local/state/blastwall/mcp-http.token"};
+// Build and package tools' credential files follow the agent-CLI ones. The entry after them is
+// the bearer token of `blastwall mcp --listen` (docs/MCP.md): a credential like the others, and
+// one the agent must not lift to drive the proxy's HTTP front itself.
+constexpr std::array<std::string_view, 24> k_home_secrets{
+    ".ssh", ".aws", ".config/gcloud", ".kube", ".docker/config.json", ".gnupg", ".netrc",
+    ".git-credentials", ".config/gh", ".npmrc", ".pypirc",
+    ".m2/settings.xml", ".m2/settings-security.xml", ".gradle/gradle.properties",
+    ".gem/credentials", ".cargo/credentials.toml", ".cargo/credentials",
+    ".config/composer/auth.json", ".composer/auth.json", ".pgpass", ".my.cnf", ".vault-token",
+    ".local/state/blastwall/mcp-http.token"};
 
 constexpr std::array<std::string_view, 20> k_system_dirs{
     "/etc",  "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev",

@@ -99,17 +99,10 @@ bool throwaway_image(std::string_view ref) {
       ref.substr(0, ref.rfind(':') == std::string_view::npos || ref.rfind(':') < ref.rfind('/')
                         ? ref.size()
                         : ref.rfind(':'));
-  size_t i = 0;
-  while (i < path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) break;  // last component is the image name
-    auto comp = path.substr(i, j - i);
-    if (comp == "dev" || comp == "test" || comp == "scratch" || comp == "sandbox" ||
-        comp == "tmp" || comp == "ci" || comp == "preview")
-      return true;
-    i = j + 1;
-  }
-  return false;
+  auto last = path.rfind('/');
+  return last != std::string_view::npos &&
+         has_token(path.substr(0, last), "/",
+                   {"dev", "test", "scratch", "sandbox", "tmp", "ci", "preview"});
 }
 
 void publishes(Subject& s, const std::string& why) { s.facts.set("publishes", why); }
@@ -158,8 +151,14 @@ std::string runner_tool(const Subject& s, size_t& next) {
 void js_facts(Subject& s) {
   const auto& pos = s.positionals;
   const std::string& n = s.name;
-  // yarn npm publish (berry), pnpm -r publish, npm publish.
-  size_t v = (n == "yarn" && !pos.empty() && pos[0] == "npm") ? 1 : 0;
+  // yarn npm publish (berry), pnpm -r publish, pnpm --filter @x/y publish, npm publish: the
+  // subcommand is the first positional that names one (option values come before it).
+  static constexpr std::string_view k_subs[] = {"publish",  "unpublish", "deprecate",
+                                                "dist-tag", "owner",     "access"};
+  size_t v = 0;
+  while (v < pos.size() && v < 3 &&
+         std::find(std::begin(k_subs), std::end(k_subs), pos[v]) == std::end(k_subs))
+    ++v;
   if (pos.size() <= v) return;
   const std::string& sub = pos[v];
   const bool local = local_destination(s);
@@ -249,6 +248,9 @@ void forge_facts(Subject& s) {
     std::string method;
     for (auto o : {"-X", "--method"})
       for (const auto& v : option_values(s.args, o)) method = upper(v);
+    // gh/glab api switch to POST when fields are given.
+    if (method.empty() && any_arg(s, {"-f", "-F", "--field", "--raw-field", "--input"}))
+      method = "POST";
     // The endpoint is the first positional after `api` that is not the method's value (the
     // generic option table does not know gh's -X takes one).
     std::string endpoint;
@@ -275,6 +277,12 @@ void forge_facts(Subject& s) {
       }
     }
     if (fields_public) exposes(s, n + " api " + endpoint + " makes the repository public");
+    if ((method == "PUT" || method == "POST" || method == "PATCH") &&
+        (e.find("/collaborators/") != std::string::npos || e.ends_with("/keys") ||
+         e.ends_with("/hooks") || e.find("/members") != std::string::npos ||
+         e.ends_with("/deploy_keys")))
+      s.facts.set("trust_change", n + " api " + method + " " + endpoint +
+                                      " grants access or sends events elsewhere");
     if ((method == "POST" || method == "PUT" || method == "PATCH") && e.size() > 9 &&
         e.substr(e.size() - 9) == "/transfer")
       destroys(s, n + " api transfers " + endpoint + " to another owner");
@@ -347,6 +355,25 @@ void cloud_exposure_facts(Subject& s) {
     for (const auto& v : option_values(s.args, "--allow-blob-public-access"))
       if (lower(v) == "true") exposes(s, "az storage account allows public blob access");
   }
+}
+
+// A notebook server on every interface with no token is a remote shell for anyone on the network.
+void server_exposure_facts(Subject& s) {
+  const std::string& n = s.name;
+  if (n != "jupyter" && n != "jupyter-notebook" && n != "jupyter-lab") return;
+  bool open_ip = false, no_auth = false;
+  for (const auto& a : s.args) {
+    if (a == "--ip=0.0.0.0" || a == "--ip=*" || a == "--ip='*'" || a.ends_with(".ip=0.0.0.0"))
+      open_ip = true;
+    if (a.ends_with(".token=") || a.ends_with(".token=''") || a == "--NotebookApp.token=" ||
+        a.ends_with(".password=") || a == "--IdentityProvider.token=" || a.ends_with("token=\"\""))
+      no_auth = true;
+  }
+  for (const auto& v : option_values(s.args, "--ip"))
+    if (v == "0.0.0.0" || v == "*") open_ip = true;
+  if (open_ip && no_auth)
+    exposes(s,
+            n + " serves on every interface without a token (anyone on the network can run code)");
 }
 
 void registry_facts(Subject& s) {
@@ -496,6 +523,7 @@ void publish_command_facts(Subject& s) {
     runner_facts(s);
   if (n == "gh" || n == "glab") forge_facts(s);
   cloud_exposure_facts(s);
+  server_exposure_facts(s);
   registry_facts(s);
   if (n == "git" && !s.positionals.empty() && s.positionals[0] == "push") {
     if (has_arg(s, "--mirror"))
@@ -524,7 +552,15 @@ void publish_command_facts(Subject& s) {
     if (method.empty() && any_arg(s, {"-d", "--data", "--data-binary", "--data-raw", "--json", "-F",
                                       "--form", "--post-data"}))
       method = "POST";
+    const bool sends =
+        any_arg(s, {"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "--json",
+                    "-F", "--form", "--post-data", "--post-file", "-T", "--upload-file",
+                    "--body-data", "--body-file"});
     if (method.empty()) method = "GET";
+    // A plain curl/wget GET or HEAD sends nothing and changes nothing (httpie and xh turn
+    // key=value words into a POST body, so they are not judged read-only here).
+    if ((n == "curl" || n == "wget") && !sends && (method == "GET" || method == "HEAD"))
+      s.facts.set("http_read_only", n + " " + method);
     if (any_arg(s, {"--unix-socket"}) && method == "DELETE")
       destroys(s, "HTTP DELETE through a local service socket");
     for (const auto& u : urls) http_request_facts(s, method, u);

@@ -312,6 +312,7 @@ bool is_lifecycle_key(std::string_view key) {
 struct GitConfigWrite {
   std::string key, value;
   bool global = false;
+  bool one_shot = false;  // `git -c k=v`: applies to this command only
 };
 std::vector<GitConfigWrite> git_config_writes(const Subject& s) {
   std::vector<GitConfigWrite> out;
@@ -320,7 +321,8 @@ std::vector<GitConfigWrite> git_config_writes(const Subject& s) {
   for (size_t i = 0; i + 1 < a.size(); ++i) {
     if (a[i] == "-c") {
       auto eq = a[i + 1].find('=');
-      if (eq != std::string::npos) out.push_back({a[i + 1].substr(0, eq), a[i + 1].substr(eq + 1)});
+      if (eq != std::string::npos)
+        out.push_back({a[i + 1].substr(0, eq), a[i + 1].substr(eq + 1), false, true});
     }
     if (!a[i].empty() && a[i][0] != '-') break;  // the subcommand
   }
@@ -345,9 +347,28 @@ std::vector<GitConfigWrite> git_config_writes(const Subject& s) {
   return out;
 }
 
+// A pager/editor/monitor value that runs nothing but a well-known program (or turns it off).
+bool harmless_command_value(std::string_view v) {
+  static constexpr std::string_view k_programs[] = {
+      "cat",  "less", "more",      "most", "delta", "diff-so-fancy", "vim",   "vi",
+      "nvim", "nano", "emacs",     "code", "subl",  "true",          "false", "0",
+      "1",    "",     "/dev/null", "bat",  "ssh",   "git-lfs"};
+  if (v.find_first_of("|;&$`<>()\\'\"") != std::string_view::npos) return false;
+  auto first = v.substr(0, v.find(' '));
+  auto base = first.substr(first.rfind('/') == std::string_view::npos ? 0 : first.rfind('/') + 1);
+  for (auto p : k_programs)
+    if (base == p) return true;
+  return false;
+}
+
 // git configuration keys whose value runs as a command, or that change trust.
 const char* git_key_fact(const std::string& key_mixed, const std::string& value) {
   const std::string key = lower(key_mixed);
+  if ((key == "core.pager" || key == "core.editor" || key == "sequence.editor" ||
+       key == "core.fsmonitor" || key == "core.sshcommand" || key.rfind("pager.", 0) == 0) &&
+      harmless_command_value(value))
+    return nullptr;
+  if (key == "core.hookspath" && value == "/dev/null") return nullptr;
   auto sect = [&](std::string_view p) { return starts_with(key, p); };
   auto tail = [&](std::string_view t) { return ends_with(key, t); };
   if (key == "core.hookspath" || key == "core.pager" || key == "core.sshcommand" ||
@@ -381,6 +402,21 @@ void trust_target_facts(Subject& s, const Target& t, const ActionContext& ctx) {
   if (t.cls == PathClass::temp) return;
   const auto loc = location_of(t.resolved, ctx);
   if (loc.fact) s.facts.set(loc.fact, "writes " + loc.why);
+  // Metadata-only commands (chmod 600 ~/.ssh/id_ed25519) change no content.
+  // chmod that only takes permissions away (600, 700, go-rwx) is tidying, not a change of trust.
+  const std::string_view n = s.name;
+  if (n == "touch") return;
+  if (n == "chmod" && !s.positionals.empty()) {
+    std::string_view mode = s.positionals[0];
+    const bool numeric_private = mode.size() >= 3 &&
+                                 mode.find_first_not_of("01234567") == std::string_view::npos &&
+                                 mode.substr(mode.size() - 2) == "00";
+    const bool symbolic_private =
+        (mode.rfind("go-", 0) == 0 || mode.rfind("og-", 0) == 0 || mode.rfind("a-", 0) == 0 ||
+         mode.rfind("o-", 0) == 0 || mode.rfind("g-", 0) == 0 || mode.rfind("u+", 0) == 0) &&
+        mode.find(',') == std::string_view::npos;
+    if (numeric_private || symbolic_private) return;
+  }
   if (t.cls == PathClass::outside_project || t.cls == PathClass::system ||
       (t.cls == PathClass::home_secret && !ctx.project_root.empty() &&
        !under(t.resolved, ctx.project_root))) {
@@ -404,6 +440,15 @@ void trust_content_facts(Subject& s, std::string_view p, std::string_view conten
     if (!entry.empty())
       s.facts.set("installs_code",
                   "adds or changes a package lifecycle script in " + path + ": " + entry);
+  }
+  if (base_of(p) == "devcontainer.json" || base_of(p) == ".devcontainer.json") {
+    static constexpr std::string_view k_dev_hooks[] = {"initializeCommand",    "onCreateCommand",
+                                                       "updateContentCommand", "postCreateCommand",
+                                                       "postStartCommand",     "postAttachCommand"};
+    auto entry = new_lifecycle_script(content, old_content, k_dev_hooks, std::size(k_dev_hooks));
+    if (!entry.empty())
+      s.facts.set("installs_code", "dev container command runs on create/start: " + entry);
+    return;
   }
   if (kind == BuildFile::none) {
     // A VS Code task that runs when the folder opens is autostart by another name.
@@ -436,7 +481,8 @@ std::vector<std::string> trust_command_facts(Subject& s, const ActionContext& ct
       if (!fact && w.global)
         s.facts.set("trust_change", "git config --global " + w.key + " edits ~/.gitconfig");
       if (!fact) continue;
-      s.facts.set(fact, "git config " + w.key + " = " + w.value);
+      s.facts.set(fact, std::string(w.one_shot ? "git -c " : "git config ") + w.key + " = " +
+                            w.value + (w.one_shot ? " (runs as a command now)" : ""));
       const std::string key = lower(w.key);
       if (starts_with(key, "alias.") && w.value.size() > 1)
         scripts.push_back(w.value.substr(1));
