@@ -583,9 +583,20 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
     }
     positional_idx.push_back(i);
   }
+  // rimraf (directly or through npx/pnpm dlx/bunx) deletes every path after its name.
+  bool after_rimraf = name == "rimraf" || name == "del-cli";
   for (size_t k = 0; k < positional_idx.size(); ++k) {
     const Word& w = cmd.argv[positional_idx[k]];
     const std::string_view a = w.text;
+    if ((name == "npx" || name == "pnpx" || name == "bunx" || name == "pnpm" || name == "yarn") &&
+        (a == "rimraf" || a == "del-cli")) {
+      after_rimraf = true;
+      continue;
+    }
+    if (after_rimraf) {
+      add_target(s, c, a, cwd, true, w.dynamic, w.glob);
+      continue;
+    }
     bool path_like = file_cmd || is_find || looks_like_path(a) || (w.glob && !w.quoted) ||
                      (w.dynamic && writer) || ((name == "sed" || name == "perl") && writer);
     if (name == "git" || name == "kubectl" || name == "helm" || name == "docker") {
@@ -670,26 +681,43 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   if (is_find) find_junk_facts(s);
   // Formatters and fixers rewrite the files and directories they are given; make -C and
   // --manifest-path run a build elsewhere. Their paths are written, not read.
-  const bool rewrites =
-      ((name == "gofmt" || name == "goimports" || name == "shfmt") && flags.has("-w")) ||
-      (name == "prettier" && (flags.has("--write") || flags.has("-w"))) ||
-      ((name == "black" || name == "isort" || name == "rustfmt" || name == "autopep8" ||
-        name == "yapf") &&
-       !flags.has("--check") && !flags.has("--diff")) ||
-      (name == "ruff" &&
-       (flags.has("--fix") || (!s.positionals.empty() && s.positionals[0] == "format"))) ||
-      ((name == "rubocop" || name == "standardrb") &&
-       (flags.has("-a") || flags.has("-A") || flags.has("--autocorrect") ||
-        flags.has("--autocorrect-all") || flags.has("--fix"))) ||
-      (name == "eslint" && flags.has("--fix")) || (name == "clang-format" && flags.has("-i"));
-  if (rewrites) {
-    std::vector<std::string> raws;
-    for (const auto& t : s.facts.targets)
-      if (!t.write && !t.dynamic) raws.push_back(t.raw);
-    for (const auto& r : raws) add_target(s, c, r, cwd, true, false, false);
-  }
-  for (auto o : {"--manifest-path", "--project-dir", "--prefix"}) {
-    for (const auto& v : option_values(s.args, o)) add_target(s, c, v, cwd, true, false, false);
+  // Formatters and fixers rewrite the files and directories they are given; make -C and
+  // --manifest-path run a build elsewhere. Their paths are written, not read.
+  static constexpr std::string_view k_rewriters[] = {
+      "autopep8", "black",      "bundle",    "cargo",   "clang-format", "composer",
+      "eslint",   "gofmt",      "goimports", "isort",   "npm",          "pipenv",
+      "pnpm",     "poetry",     "prettier",  "rubocop", "ruff",         "rustfmt",
+      "shfmt",    "standardrb", "uv",        "yapf",    "yarn"};
+  static_assert(std::is_sorted(std::begin(k_rewriters), std::end(k_rewriters)));
+  if (std::binary_search(std::begin(k_rewriters), std::end(k_rewriters), name)) {
+    // `bundle exec rubocop -A`, `poetry run black .`: judge the tool the runner starts.
+    std::string_view tool = name;
+    if ((name == "bundle" || name == "poetry" || name == "uv" || name == "pipenv") &&
+        s.positionals.size() >= 2 && (s.positionals[0] == "exec" || s.positionals[0] == "run"))
+      tool = s.positionals[1];
+    const bool rewrites =
+        ((tool == "gofmt" || tool == "goimports" || tool == "shfmt") && flags.has("-w")) ||
+        (tool == "prettier" && (flags.has("--write") || flags.has("-w"))) ||
+        ((tool == "black" || tool == "isort" || tool == "rustfmt" || tool == "autopep8" ||
+          tool == "yapf") &&
+         !flags.has("--check") && !flags.has("--diff")) ||
+        (tool == "ruff" &&
+         (flags.has("--fix") || (!s.positionals.empty() && s.positionals[0] == "format"))) ||
+        ((tool == "rubocop" || tool == "standardrb") &&
+         (flags.has("-a") || flags.has("-A") || flags.has("--autocorrect") ||
+          flags.has("--autocorrect-all") || flags.has("--fix"))) ||
+        (tool == "eslint" && flags.has("--fix")) || (tool == "clang-format" && flags.has("-i"));
+    if (rewrites) {
+      std::vector<std::string> raws;
+      for (const auto& t : s.facts.targets)
+        if (!t.write && !t.dynamic) raws.push_back(t.raw);
+      for (const auto& r : raws) add_target(s, c, r, cwd, true, false, false);
+      // No path given: the tool rewrites the directory it runs in.
+      if (raws.empty() && s.facts.targets.empty()) add_target(s, c, ".", cwd, true, false, false);
+    }
+    for (auto o : {"--manifest-path", "--project-dir", "--prefix"}) {
+      for (const auto& v : option_values(s.args, o)) add_target(s, c, v, cwd, true, false, false);
+    }
   }
   if (name == "make" || name == "gmake") {
     for (const auto& v : option_values(s.args, "-C")) add_target(s, c, v, cwd, true, false, false);

@@ -62,5 +62,4 @@ bool interpreter_deletes_only_junk(std::string_view code);
 // Build junk and re-creatable outputs by name: __pycache__, *.pyc, *.orig, swap files, ...
 bool is_junk_name(std::string_view name);
 
-
 }  // namespace blastwall::scope

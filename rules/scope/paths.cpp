@@ -181,19 +181,31 @@ PathClass classify_path(std::string_view p, const ActionContext& ctx, const Scop
       (base.substr(0, 5) == ".env." &&
        std::find(k_env_templates.begin(), k_env_templates.end(), base) == k_env_templates.end()))
     return PathClass::home_secret;
-  if (!home.empty()) {
+  // Every home secret and cache entry is a path under HOME starting with '.', 'g' or 'L': look at
+  // the part after HOME once instead of re-matching HOME for every entry.
+  std::string_view home_rel;
+  if (!home.empty() && p.size() > home.size() + 1 && has_prefix_dir(p, home))
+    home_rel = p.substr(home.size() + 1);
+  auto rel_under = [&](std::string_view entry) {
+    return home_rel.size() >= entry.size() && home_rel.compare(0, entry.size(), entry) == 0 &&
+           (home_rel.size() == entry.size() || home_rel[entry.size()] == '/');
+  };
+  if (!home_rel.empty() && home_rel[0] == '.') {
     for (auto s : k_home_secrets) {
-      if (has_prefix_dir2(p, home, s)) return PathClass::home_secret;
+      if (rel_under(s)) return PathClass::home_secret;
     }
   }
   if (!home.empty()) {
     // Tool caches are throw-away in the same sense as temp: deleting them costs a re-download.
-    for (auto s : k_home_caches) {
-      if (has_prefix_dir2(p, home, s)) return PathClass::temp;
+    const char c0 = home_rel.empty() ? '\0' : home_rel[0];
+    if (c0 == '.' || c0 == 'g' || c0 == 'L') {
+      for (auto s : k_home_caches) {
+        if (rel_under(s)) return PathClass::temp;
+      }
+      // ~/.gem/ruby/3.3.0/cache: gem's download cache lives under a versioned directory.
+      if (rel_under(".gem") && home_rel.find("/cache") != std::string_view::npos)
+        return PathClass::temp;
     }
-    // ~/.gem/ruby/3.3.0/cache: gem's download cache lives under a versioned directory.
-    if (has_prefix_dir2(p, home, ".gem") && p.find("/cache", home.size()) != std::string_view::npos)
-      return PathClass::temp;
   }
   for (const auto& t : config.temp_dirs) {
     if (has_prefix_dir(p, t)) return PathClass::temp;

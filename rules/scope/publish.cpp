@@ -150,7 +150,7 @@ std::string runner_tool(const Subject& s, size_t& next) {
 
 void js_facts(Subject& s) {
   const auto& pos = s.positionals;
-  const std::string& n = s.name;
+  const std::string_view n = s.name;
   // yarn npm publish (berry), pnpm -r publish, pnpm --filter @x/y publish, npm publish: the
   // subcommand is the first positional that names one (option values come before it).
   static constexpr std::string_view k_subs[] = {"publish",  "unpublish", "deprecate",
@@ -161,10 +161,10 @@ void js_facts(Subject& s) {
     ++v;
   if (pos.size() <= v) return;
   const std::string& sub = pos[v];
-  const bool local = local_destination(s);
-  if (sub == "publish" && !dry_run(s) && !local)
-    publishes(s, n + " publish uploads the package to the registry");
-  if (sub == "unpublish" && !dry_run(s) && !local) {
+  auto local = [&] { return local_destination(s); };  // only asked for publishing verbs
+  if (sub == "publish" && !dry_run(s) && !local())
+    publishes(s, std::string(n) + " publish uploads the package to the registry");
+  if (sub == "unpublish" && !dry_run(s) && !local()) {
     // A bare name (no @version) or --force removes the whole package.
     bool whole = has_arg(s, "--force") || has_arg(s, "-f");
     for (size_t i = v + 1; i < pos.size(); ++i) {
@@ -172,22 +172,25 @@ void js_facts(Subject& s) {
       if (at == std::string::npos) whole = true;
     }
     destroys(s,
-             n + " unpublish removes published versions" +
+             std::string(n) + " unpublish removes published versions" +
                  std::string(whole ? " (the whole package)" : ""),
              whole);
   }
-  if (sub == "deprecate" && !local) publishes(s, n + " deprecate changes the published package");
+  if (sub == "deprecate" && !local())
+    publishes(s, std::string(n) + " deprecate changes the published package");
   if (sub == "dist-tag" && pos.size() > v + 1 && (pos[v + 1] == "add" || pos[v + 1] == "rm") &&
-      !local)
-    publishes(s, n + " dist-tag " + pos[v + 1] + " moves what users install");
+      !local())
+    publishes(s, std::string(n) + " dist-tag " + pos[v + 1] + " moves what users install");
   if (sub == "owner" && pos.size() > v + 1 && (pos[v + 1] == "add" || pos[v + 1] == "rm"))
-    s.facts.set("trust_change", n + " owner " + pos[v + 1] + " changes who may publish");
+    s.facts.set("trust_change",
+                std::string(n) + " owner " + pos[v + 1] + " changes who may publish");
   if (sub == "access" && pos.size() > v + 1) {
     for (size_t i = v + 1; i < pos.size(); ++i) {
       if (pos[i] == "public" || pos[i] == "status=public")
-        exposes(s, n + " access makes the package public");
+        exposes(s, std::string(n) + " access makes the package public");
       if (pos[i] == "grant" || pos[i] == "revoke")
-        s.facts.set("trust_change", n + " access " + pos[i] + " changes who may publish");
+        s.facts.set("trust_change",
+                    std::string(n) + " access " + pos[i] + " changes who may publish");
     }
   }
 }
@@ -204,7 +207,7 @@ void runner_facts(Subject& s) {
 
 void forge_facts(Subject& s) {
   const auto& pos = s.positionals;
-  const std::string& n = s.name;
+  const std::string_view n = s.name;
   if (pos.size() < 2) {
     if (pos.size() == 1 && pos[0] == "api") {
       // fallthrough to api handling below
@@ -215,35 +218,39 @@ void forge_facts(Subject& s) {
   const std::string& a0 = pos[0];
   const std::string a1 = pos.size() > 1 ? pos[1] : "";
   if (a0 == "repo") {
-    if (a1 == "delete") destroys(s, n + " repo delete removes the repository", true);
-    if (a1 == "archive") destroys(s, n + " repo archive makes the repository read-only");
+    if (a1 == "delete") destroys(s, std::string(n) + " repo delete removes the repository", true);
+    if (a1 == "archive")
+      destroys(s, std::string(n) + " repo archive makes the repository read-only");
     if (a1 == "rename" || a1 == "transfer")
-      destroys(s, n + " repo " + a1 + " breaks every clone, link and integration");
+      destroys(s, std::string(n) + " repo " + a1 + " breaks every clone, link and integration");
     if (a1 == "edit") {
       for (const auto& v : option_values(s.args, "--visibility")) {
         if (v == "public" || v == "internal")
-          exposes(s, n + " repo edit --visibility " + v + " publishes the repository");
+          exposes(s, std::string(n) + " repo edit --visibility " + v + " publishes the repository");
         else
-          destroys(s, n + " repo edit --visibility " + v + " (forks and stars are lost)");
+          destroys(s,
+                   std::string(n) + " repo edit --visibility " + v + " (forks and stars are lost)");
       }
-      if (has_arg(s, "--public")) exposes(s, n + " repo edit --public publishes the repository");
+      if (has_arg(s, "--public"))
+        exposes(s, std::string(n) + " repo edit --public publishes the repository");
     }
     if (a1 == "create" && (has_arg(s, "--public")))
-      exposes(s, n + " repo create --public publishes local sources");
+      exposes(s, std::string(n) + " repo create --public publishes local sources");
   }
   if (a0 == "release") {
     if (a1 == "delete" || a1 == "delete-asset")
-      destroys(s, n + " release " + a1 + " removes published artifacts");
-    if (a1 == "create" && !dry_run(s)) publishes(s, n + " release create publishes a release");
+      destroys(s, std::string(n) + " release " + a1 + " removes published artifacts");
+    if (a1 == "create" && !dry_run(s))
+      publishes(s, std::string(n) + " release create publishes a release");
     if (a1 == "edit" && (has_arg(s, "--draft=false") || has_arg(s, "--latest")))
-      publishes(s, n + " release edit publishes the release");
+      publishes(s, std::string(n) + " release edit publishes the release");
   }
   if (a0 == "gist" && a1 == "create" && has_arg(s, "--public"))
-    exposes(s, n + " gist create --public publishes local files");
+    exposes(s, std::string(n) + " gist create --public publishes local files");
   if ((a0 == "ssh-key" || a0 == "gpg-key") && a1 == "delete")
-    destroys(s, n + " " + a0 + " delete removes account access");
+    destroys(s, std::string(n) + " " + a0 + " delete removes account access");
   if (a0 == "workflow" && a1 == "disable")
-    destroys(s, n + " workflow disable turns off a repository workflow");
+    destroys(s, std::string(n) + " workflow disable turns off a repository workflow");
   if (a0 == "api") {
     std::string method;
     for (auto o : {"-X", "--method"})
@@ -267,7 +274,7 @@ void forge_facts(Subject& s) {
     bool whole =
         (starts_with(e, "repos/") && parts == 2) || (starts_with(e, "projects/") && parts == 1) ||
         (starts_with(e, "orgs/") && parts == 1) || (starts_with(e, "groups/") && parts == 1);
-    if (method == "DELETE") destroys(s, n + " api DELETE " + endpoint, whole);
+    if (method == "DELETE") destroys(s, std::string(n) + " api DELETE " + endpoint, whole);
     bool fields_public = false;
     for (auto o : {"-f", "-F", "--field", "--raw-field"}) {
       for (const auto& v : option_values(s.args, o)) {
@@ -276,23 +283,26 @@ void forge_facts(Subject& s) {
           fields_public = true;
       }
     }
-    if (fields_public) exposes(s, n + " api " + endpoint + " makes the repository public");
+    if (fields_public)
+      exposes(s, std::string(n) + " api " + endpoint + " makes the repository public");
     if ((method == "PUT" || method == "POST" || method == "PATCH") &&
         (e.find("/collaborators/") != std::string::npos || e.ends_with("/keys") ||
          e.ends_with("/hooks") || e.find("/members") != std::string::npos ||
          e.ends_with("/deploy_keys")))
-      s.facts.set("trust_change", n + " api " + method + " " + endpoint +
+      s.facts.set("trust_change", std::string(n) + " api " + method + " " + endpoint +
                                       " grants access or sends events elsewhere");
     if ((method == "POST" || method == "PUT" || method == "PATCH") && e.size() > 9 &&
         e.substr(e.size() - 9) == "/transfer")
-      destroys(s, n + " api transfers " + endpoint + " to another owner");
+      destroys(s, std::string(n) + " api transfers " + endpoint + " to another owner");
   }
 }
 
 void cloud_exposure_facts(Subject& s) {
-  const std::string& n = s.name;
+  const std::string_view n = s.name;
   const auto& pos = s.positionals;
-  auto sub = [&](size_t i) -> std::string { return i < pos.size() ? pos[i] : std::string(); };
+  auto sub = [&](size_t i) -> std::string_view {
+    return i < pos.size() ? std::string_view(pos[i]) : std::string_view();
+  };
   if (n == "aws") {
     for (const auto& v : option_values(s.args, "--acl")) {
       if (v == "public-read" || v == "public-read-write" || v == "authenticated-read")
@@ -306,7 +316,7 @@ void cloud_exposure_facts(Subject& s) {
       }
     }
     if (sub(1) == "delete-public-access-block" || sub(1) == "delete-bucket-ownership-controls")
-      exposes(s, "aws s3api " + sub(1) + " removes the public-access guard");
+      exposes(s, "aws s3api " + std::string(sub(1)) + " removes the public-access guard");
     if (sub(1) == "put-public-access-block") {
       for (const auto& v : option_values(s.args, "--public-access-block-configuration"))
         if (lower(v).find("=false") != std::string::npos ||
@@ -318,7 +328,7 @@ void cloud_exposure_facts(Subject& s) {
       for (const auto& a : s.args) {
         if (a.find("\"*\"") != std::string::npos || a == "*" ||
             a.find("\"AWS\":\"*\"") != std::string::npos)
-          exposes(s, "aws " + sub(1) + " grants access to everyone (principal *)");
+          exposes(s, "aws " + std::string(sub(1)) + " grants access to everyone (principal *)");
       }
     }
     if (sub(1) == "authorize-security-group-ingress") {
@@ -359,7 +369,7 @@ void cloud_exposure_facts(Subject& s) {
 
 // A notebook server on every interface with no token is a remote shell for anyone on the network.
 void server_exposure_facts(Subject& s) {
-  const std::string& n = s.name;
+  const std::string_view n = s.name;
   if (n != "jupyter" && n != "jupyter-notebook" && n != "jupyter-lab") return;
   bool open_ip = false, no_auth = false;
   for (const auto& a : s.args) {
@@ -373,17 +383,22 @@ void server_exposure_facts(Subject& s) {
     if (v == "0.0.0.0" || v == "*") open_ip = true;
   if (open_ip && no_auth)
     exposes(s,
-            n + " serves on every interface without a token (anyone on the network can run code)");
+            std::string(n) +
+                " serves on every interface without a token (anyone on the network can run code)");
 }
 
 void registry_facts(Subject& s) {
-  const std::string& n = s.name;
+  const std::string_view n = s.name;
   const auto& pos = s.positionals;
-  auto sub = [&](size_t i) -> std::string { return i < pos.size() ? pos[i] : std::string(); };
-  const bool dry = dry_run(s);
-  const bool local = local_destination(s);
+  auto sub = [&](size_t i) -> std::string_view {
+    return i < pos.size() ? std::string_view(pos[i]) : std::string_view();
+  };
+  // Computed on first use: most commands that reach here are not publishing at all.
+  int dry_v = -1, local_v = -1;
+  auto dry = [&] { return dry_v < 0 ? (dry_v = dry_run(s)) != 0 : dry_v != 0; };
+  auto local = [&] { return local_v < 0 ? (local_v = local_destination(s)) != 0 : local_v != 0; };
   if (n == "cargo") {
-    if (sub(0) == "publish" && !dry) publishes(s, "cargo publish uploads the crate to crates.io");
+    if (sub(0) == "publish" && !dry()) publishes(s, "cargo publish uploads the crate to crates.io");
     if (sub(0) == "yank" && !has_arg(s, "--undo"))
       destroys(s, "cargo yank withdraws a published version");
     if (sub(0) == "owner" && any_arg(s, {"--add", "-a", "--remove", "-r"}))
@@ -394,19 +409,20 @@ void registry_facts(Subject& s) {
   if ((n == "twine" && sub(0) == "upload") || ((n == "poetry" || n == "uv" || n == "flit" ||
                                                 n == "hatch" || n == "pdm" || n == "maturin") &&
                                                (sub(0) == "publish" || sub(0) == "upload"))) {
-    if (!dry && !local) publishes(s, n + " " + sub(0) + " uploads the package to PyPI");
+    if (!dry() && !local())
+      publishes(s, std::string(n) + " " + std::string(sub(0)) + " uploads the package to PyPI");
   }
   if ((n == "python" || n == "python3") && (sub(0) == "setup.py") &&
       std::find(pos.begin(), pos.end(), "upload") != pos.end())
     publishes(s, "setup.py upload publishes to PyPI");
   if (n == "gem") {
-    if (sub(0) == "push" && !local) publishes(s, "gem push publishes the gem");
+    if (sub(0) == "push" && !local()) publishes(s, "gem push publishes the gem");
     if (sub(0) == "yank") destroys(s, "gem yank withdraws a published version");
     if (sub(0) == "owner" && any_arg(s, {"--add", "-a", "--remove", "-r"}))
       s.facts.set("trust_change", "gem owner changes who may publish the gem");
   }
   if ((n == "rake" || n == "bundle") && std::find(pos.begin(), pos.end(), "release") != pos.end())
-    publishes(s, n + " release builds, tags, pushes and publishes the gem");
+    publishes(s, std::string(n) + " release builds, tags, pushes and publishes the gem");
   if ((n == "docker" || n == "podman" || n == "nerdctl" || n == "buildah")) {
     bool push = sub(0) == "push" || (sub(0) == "image" && sub(1) == "push") ||
                 (sub(0) == "manifest" && sub(1) == "push");
@@ -415,7 +431,7 @@ void registry_facts(Subject& s) {
       for (const auto& p : pos)
         if (p.find('/') != std::string::npos || p.find(':') != std::string::npos)
           throwaway = throwaway || throwaway_image(p);
-      if (!throwaway) publishes(s, n + " push uploads the image to a registry");
+      if (!throwaway) publishes(s, std::string(n) + " push uploads the image to a registry");
     }
     bool build = sub(0) == "build" || (sub(0) == "buildx" && sub(1) == "build") ||
                  (sub(0) == "image" && sub(1) == "build");
@@ -423,15 +439,17 @@ void registry_facts(Subject& s) {
       bool throwaway = false;
       for (auto o : {"-t", "--tag"})
         for (const auto& t : option_values(s.args, o)) throwaway = throwaway || throwaway_image(t);
-      if (!throwaway) publishes(s, n + " build --push uploads the image to a registry");
+      if (!throwaway)
+        publishes(s, std::string(n) + " build --push uploads the image to a registry");
     }
   }
   if ((n == "crane" || n == "skopeo") && (sub(0) == "push" || sub(0) == "copy" || sub(0) == "cp")) {
     bool throwaway = false;
     for (const auto& p : pos) throwaway = throwaway || throwaway_image(p);
-    if (!throwaway) publishes(s, n + " " + sub(0) + " uploads an image to a registry");
+    if (!throwaway)
+      publishes(s, std::string(n) + " " + std::string(sub(0)) + " uploads an image to a registry");
   }
-  if (n == "goreleaser" && sub(0) == "release" && !dry)
+  if (n == "goreleaser" && sub(0) == "release" && !dry())
     publishes(s, "goreleaser release publishes binaries and a release");
   if (n == "mvn" || n == "mvnw" || n == "./mvnw") {
     for (const auto& p : pos)
@@ -460,34 +478,34 @@ void registry_facts(Subject& s) {
     }
   }
   if (n == "dotnet" && sub(0) == "nuget") {
-    if (sub(1) == "push" && !local) publishes(s, "dotnet nuget push publishes the package");
+    if (sub(1) == "push" && !local()) publishes(s, "dotnet nuget push publishes the package");
     if (sub(1) == "delete") destroys(s, "dotnet nuget delete unlists a published version");
   }
   if (n == "nuget" && sub(0) == "push") publishes(s, "nuget push publishes the package");
   if (n == "nuget" && sub(0) == "delete") destroys(s, "nuget delete unlists a published version");
   if (n == "mix") {
-    if (sub(0) == "hex.publish" && !dry) publishes(s, "mix hex.publish publishes the package");
+    if (sub(0) == "hex.publish" && !dry()) publishes(s, "mix hex.publish publishes the package");
     if (sub(0) == "hex.retire") publishes(s, "mix hex.retire retires a published version");
     if (sub(0) == "hex.owner" && (sub(1) == "add" || sub(1) == "remove" || sub(1) == "transfer"))
       s.facts.set("trust_change", "mix hex.owner changes who may publish");
   }
-  if ((n == "dart" || n == "flutter") && sub(0) == "pub" && sub(1) == "publish" && !dry)
-    publishes(s, n + " pub publish uploads the package to pub.dev");
-  if (n == "helm" && (sub(0) == "push" || sub(0) == "cm-push") && !local) {
+  if ((n == "dart" || n == "flutter") && sub(0) == "pub" && sub(1) == "publish" && !dry())
+    publishes(s, std::string(n) + " pub publish uploads the package to pub.dev");
+  if (n == "helm" && (sub(0) == "push" || sub(0) == "cm-push") && !local()) {
     bool throwaway = false;
     for (const auto& p : pos)
       if (p.rfind("oci://", 0) == 0) throwaway = throwaway_image(p.substr(6));
     if (!throwaway) publishes(s, "helm push uploads the chart to a registry");
   }
   if ((n == "vsce" || n == "ovsx") && sub(0) == "publish")
-    publishes(s, n + " publish uploads the extension to the marketplace");
-  if ((n == "deno" || n == "jsr") && sub(0) == "publish" && !dry)
-    publishes(s, n + " publish uploads the package to JSR");
+    publishes(s, std::string(n) + " publish uploads the extension to the marketplace");
+  if ((n == "deno" || n == "jsr") && sub(0) == "publish" && !dry())
+    publishes(s, std::string(n) + " publish uploads the package to JSR");
   if ((n == "anaconda" || n == "conda") && sub(0) == "upload")
-    publishes(s, n + " upload publishes the package");
+    publishes(s, std::string(n) + " upload publishes the package");
   if (n == "fastlane" || (n == "bundle" && sub(0) == "exec" && sub(1) == "fastlane")) {
     size_t k = n == "fastlane" ? 0 : 2;
-    std::string lane = lower(sub(k) + " " + sub(k + 1));
+    std::string lane = lower(std::string(sub(k)) + " " + std::string(sub(k + 1)));
     if (lane.find("release") != std::string::npos || lane.find("deliver") != std::string::npos ||
         lane.find("pilot") != std::string::npos || lane.find("upload") != std::string::npos ||
         lane.find("supply") != std::string::npos)
@@ -497,12 +515,13 @@ void registry_facts(Subject& s) {
   }
   if (n == "xcrun" && sub(0) == "altool" && any_arg(s, {"--upload-app", "--upload-package"}))
     publishes(s, "xcrun altool uploads a build to App Store Connect");
-  if ((n == "semantic-release" || n == "release-it" || n == "np") && !dry)
-    publishes(s, n + " cuts and publishes a release");
+  if ((n == "semantic-release" || n == "release-it" || n == "np") && !dry())
+    publishes(s, std::string(n) + " cuts and publishes a release");
   if (n == "changeset" && sub(0) == "publish")
     publishes(s, "changeset publish publishes every changed package");
-  if (n == "lerna" && sub(0) == "publish" && !dry) publishes(s, "lerna publish publishes packages");
-  if (n == "nx" && sub(0) == "release" && !dry &&
+  if (n == "lerna" && sub(0) == "publish" && !dry())
+    publishes(s, "lerna publish publishes packages");
+  if (n == "nx" && sub(0) == "release" && !dry() &&
       (sub(1) == "publish" || sub(1).empty() || any_arg(s, {"--yes", "-y"})))
     publishes(s, "nx release publishes packages");
 }
@@ -510,8 +529,80 @@ void registry_facts(Subject& s) {
 }  // namespace
 
 void publish_command_facts(Subject& s) {
-  const std::string& n = s.name;
-  if (n.empty()) return;
+  const std::string_view n = s.name;
+  // Only these commands publish, destroy remote state or expose data: one sorted lookup keeps
+  // every other command (ls, grep, make, ...) at the cost of a binary search.
+  static constexpr std::string_view k_relevant[] = {"./gradlew",
+                                                    "./mvnw",
+                                                    "anaconda",
+                                                    "aws",
+                                                    "az",
+                                                    "buildah",
+                                                    "bun",
+                                                    "bundle",
+                                                    "bunx",
+                                                    "cargo",
+                                                    "changeset",
+                                                    "conda",
+                                                    "crane",
+                                                    "curl",
+                                                    "dart",
+                                                    "deno",
+                                                    "docker",
+                                                    "dotnet",
+                                                    "fastlane",
+                                                    "flit",
+                                                    "flutter",
+                                                    "gcloud",
+                                                    "gem",
+                                                    "gh",
+                                                    "git",
+                                                    "glab",
+                                                    "goreleaser",
+                                                    "gradle",
+                                                    "gradlew",
+                                                    "gsutil",
+                                                    "hatch",
+                                                    "helm",
+                                                    "http",
+                                                    "https",
+                                                    "jsr",
+                                                    "jupyter",
+                                                    "jupyter-lab",
+                                                    "jupyter-notebook",
+                                                    "lerna",
+                                                    "maturin",
+                                                    "mix",
+                                                    "mvn",
+                                                    "mvnw",
+                                                    "nerdctl",
+                                                    "np",
+                                                    "npm",
+                                                    "npx",
+                                                    "nuget",
+                                                    "nx",
+                                                    "ovsx",
+                                                    "pdm",
+                                                    "pnpm",
+                                                    "pnpx",
+                                                    "podman",
+                                                    "poetry",
+                                                    "python",
+                                                    "python3",
+                                                    "rake",
+                                                    "release-it",
+                                                    "sbt",
+                                                    "semantic-release",
+                                                    "skopeo",
+                                                    "twine",
+                                                    "uv",
+                                                    "vsce",
+                                                    "wget",
+                                                    "xcrun",
+                                                    "xh",
+                                                    "yarn"};
+  static_assert(std::is_sorted(std::begin(k_relevant), std::end(k_relevant)));
+  if (n.empty() || !std::binary_search(std::begin(k_relevant), std::end(k_relevant), n)) return;
   // python -m twine upload: judge the module as the command it is.
   if ((n == "python" || n == "python3") && s.args.size() >= 2 && s.args[0] == "-m") {
     judge_as(s, s.args[1], std::vector<std::string>(s.args.begin() + 2, s.args.end()));
@@ -522,9 +613,14 @@ void publish_command_facts(Subject& s) {
        (s.positionals[0] == "dlx" || s.positionals[0] == "exec")))
     runner_facts(s);
   if (n == "gh" || n == "glab") forge_facts(s);
-  cloud_exposure_facts(s);
-  server_exposure_facts(s);
-  registry_facts(s);
+  if (n == "aws" || n == "gsutil" || n == "gcloud" || n == "az") {
+    cloud_exposure_facts(s);
+  } else if (n.rfind("jupyter", 0) == 0) {
+    server_exposure_facts(s);
+  } else if (n != "git" && n != "gh" && n != "glab" && n != "curl" && n != "wget" && n != "http" &&
+             n != "https" && n != "xh") {
+    registry_facts(s);
+  }
   if (n == "git" && !s.positionals.empty() && s.positionals[0] == "push") {
     if (has_arg(s, "--mirror"))
       destroys(s,
@@ -560,7 +656,7 @@ void publish_command_facts(Subject& s) {
     // A plain curl/wget GET or HEAD sends nothing and changes nothing (httpie and xh turn
     // key=value words into a POST body, so they are not judged read-only here).
     if ((n == "curl" || n == "wget") && !sends && (method == "GET" || method == "HEAD"))
-      s.facts.set("http_read_only", n + " " + method);
+      s.facts.set("http_read_only", std::string(n) + " " + method);
     if (any_arg(s, {"--unix-socket"}) && method == "DELETE")
       destroys(s, "HTTP DELETE through a local service socket");
     for (const auto& u : urls) http_request_facts(s, method, u);

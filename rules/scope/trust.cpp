@@ -163,17 +163,19 @@ constexpr std::array<std::string_view, 7> k_ci_dirs{
 Location location_of(std::string_view p, const ActionContext& ctx) {
   Location loc;
   // Directory patterns also match the directory itself as a destination (cp x .git/hooks/).
-  const std::string pd = std::string(p) + "/";
+  auto has_dir = [&](std::string_view d) {
+    return p.find(d) != std::string_view::npos || ends_with(p, d.substr(0, d.size() - 1));
+  };
   auto set = [&](const char* fact, std::string what) {
     loc.fact = fact;
     loc.why = std::move(what);
   };
   const auto base = base_of(p);
-  if (pd.find("/.git/hooks/") != std::string::npos && !ends_with(base, ".sample")) {
+  if (has_dir("/.git/hooks/") && !ends_with(base, ".sample")) {
     set("installs_code", "git hook " + std::string(p));
     return loc;
   }
-  if (pd.find("/.husky/") != std::string::npos) {
+  if (has_dir("/.husky/")) {
     set("installs_code", "git hook (husky) " + std::string(p));
     return loc;
   }
@@ -183,7 +185,7 @@ Location location_of(std::string_view p, const ActionContext& ctx) {
     return loc;
   }
   for (auto d : k_ci_dirs) {
-    if (pd.find(d) != std::string::npos) {
+    if (has_dir(d)) {
       set("installs_code", "CI definition " + std::string(p));
       return loc;
     }
@@ -203,7 +205,10 @@ Location location_of(std::string_view p, const ActionContext& ctx) {
     set("installs_code", "Python start-up module " + std::string(p));
     return loc;
   }
+  // Files of the project (unless the project is HOME itself) are not dotfiles or system locations.
   const std::string& home = ctx.home;
+  if (!ctx.project_root.empty() && ctx.project_root != home && under(p, ctx.project_root))
+    return loc;
   if (!home.empty() && under(p, home) && p.size() > home.size()) {
     std::string_view rel = p.substr(home.size() + 1);
     for (const auto& e : k_home_entries) {
@@ -470,6 +475,12 @@ void trust_content_facts(Subject& s, std::string_view p, std::string_view conten
 
 std::vector<std::string> trust_command_facts(Subject& s, const ActionContext& ctx) {
   std::vector<std::string> scripts;
+  static constexpr std::string_view k_relevant[] = {
+      "bun", "bundle", "cargo", "cmake",  "composer",  "crontab", "gem",   "gh",
+      "git", "glab",   "gmake", "go",     "launchctl", "make",    "ninja", "npm",
+      "pip", "pip3",   "pnpm",  "poetry", "systemctl", "yarn"};
+  static_assert(std::is_sorted(std::begin(k_relevant), std::end(k_relevant)));
+  if (!std::binary_search(std::begin(k_relevant), std::end(k_relevant), s.name)) return scripts;
   const std::string_view n = s.name;
   const auto& pos = s.positionals;
   auto at = [&](size_t i) -> std::string_view {
@@ -564,6 +575,21 @@ std::vector<std::string> trust_command_facts(Subject& s, const ActionContext& ct
       (at(1) == "set" || at(1) == "delete" || at(1) == "remove"))
     s.facts.set("trust_change", std::string(n) + " " + std::string(at(0)) + " " +
                                     std::string(at(1)) + " changes what CI jobs run with");
+  if (n == "gem" && at(0) == "sources" && (has_arg(s, "--add") || has_arg(s, "-a")))
+    s.facts.set("trust_change", "gem sources --add adds a gem source for every project");
+  // Installing into the system as root: whatever the build installs runs for every user.
+  const bool root = std::find(s.wrappers.begin(), s.wrappers.end(), "sudo") != s.wrappers.end() ||
+                    std::any_of(s.wrappers.begin(), s.wrappers.end(),
+                                [](const std::string& w) { return w.rfind("sudo ", 0) == 0; });
+  if (root && (((n == "make" || n == "gmake" || n == "ninja") &&
+                std::find(pos.begin(), pos.end(), "install") != pos.end()) ||
+               (n == "cmake" && has_arg(s, "--install")) ||
+               ((n == "npm" || n == "pnpm" || n == "yarn") &&
+                (at(0) == "install" || at(0) == "i" || at(0) == "add" || at(0) == "link") &&
+                (has_arg(s, "-g") || has_arg(s, "--global"))) ||
+               ((n == "pip" || n == "pip3") && at(0) == "install" && !has_arg(s, "--user"))))
+    s.facts.set("installs_code",
+                "sudo " + std::string(n) + " installs into the system for every user");
   if (n == "crontab") {
     bool lists = has_arg(s, "-l");
     if (!lists)
