@@ -489,8 +489,6 @@ std::vector<std::string> trust_command_facts(Subject& s, const ActionContext& ct
   if (n == "git") {
     for (const auto& w : git_config_writes(s)) {
       const char* fact = git_key_fact(w.key, w.value);
-      if (!fact && w.global)
-        s.facts.set("trust_change", "git config --global " + w.key + " edits ~/.gitconfig");
       if (!fact) continue;
       s.facts.set(fact, std::string(w.one_shot ? "git -c " : "git config ") + w.key + " = " +
                             w.value + (w.one_shot ? " (runs as a command now)" : ""));
