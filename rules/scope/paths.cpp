@@ -56,13 +56,29 @@ std::string_view basename_of(std::string_view p) {
 // Build and package tools' credential files follow the agent-CLI ones. The entry after them is
 // the bearer token of `blastwall mcp --listen` (docs/MCP.md): a credential like the others, and
 // one the agent must not lift to drive the proxy's HTTP front itself.
-constexpr std::array<std::string_view, 24> k_home_secrets{
-    ".ssh", ".aws", ".config/gcloud", ".kube", ".docker/config.json", ".gnupg", ".netrc",
-    ".git-credentials", ".config/gh", ".npmrc", ".pypirc",
-    ".m2/settings.xml", ".m2/settings-security.xml", ".gradle/gradle.properties",
-    ".gem/credentials", ".cargo/credentials.toml", ".cargo/credentials",
-    ".config/composer/auth.json", ".composer/auth.json", ".pgpass", ".my.cnf", ".vault-token",
-    ".local/state/blastwall/mcp-http.token"};
+constexpr std::array<std::string_view, 24> k_home_secrets{".ssh",
+                                                          ".aws",
+                                                          ".config/gcloud",
+                                                          ".kube",
+                                                          ".docker/config.json",
+                                                          ".gnupg",
+                                                          ".netrc",
+                                                          ".git-credentials",
+                                                          ".config/gh",
+                                                          ".npmrc",
+                                                          ".pypirc",
+                                                          ".m2/settings.xml",
+                                                          ".m2/settings-security.xml",
+                                                          ".gradle/gradle.properties",
+                                                          ".gem/credentials",
+                                                          ".cargo/credentials.toml",
+                                                          ".cargo/credentials",
+                                                          ".config/composer/auth.json",
+                                                          ".composer/auth.json",
+                                                          ".pgpass",
+                                                          ".my.cnf",
+                                                          ".vault-token",
+                                                          ".local/state/blastwall/mcp-http.token"};
 
 constexpr std::array<std::string_view, 20> k_system_dirs{
     "/etc",  "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/dev",
