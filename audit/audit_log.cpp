@@ -936,6 +936,12 @@ Checkpoint latest_checkpoint(sqlite3* db) {
 }
 }  // namespace
 
+Result<int64_t> AuditLog::pruned_through() const {
+  std::lock_guard lock(m_mu);
+  if (!m_db) return make_error("audit database " + m_opts.path + " is not open");
+  return latest_checkpoint(m_db).through;
+}
+
 Result<VerifyReport> AuditLog::verify() const {
   std::lock_guard lock(m_mu);
   if (!m_db) return make_error("audit database " + m_opts.path + " is not open");

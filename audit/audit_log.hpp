@@ -179,6 +179,8 @@ class AuditLog {
   [[nodiscard]] Result<std::vector<AuditRow>> related(int64_t action_id) const;
 
   [[nodiscard]] Result<VerifyReport> verify() const;
+  // The highest id a prune has deleted through (its latest checkpoint row); 0 = never pruned.
+  [[nodiscard]] Result<int64_t> pruned_through() const;
   // Deletes the oldest rows with ts < cutoff_us and appends a checkpoint row (who, range, last
   // pruned hash, digest of the pruned hashes) so the remaining chain still verifies.
   [[nodiscard]] Result<PruneReport> prune(int64_t cutoff_us, const std::string& who,

@@ -38,6 +38,8 @@ void register_corpus(CLI::App& app, GlobalOptions& g);
 void register_log(CLI::App& app, GlobalOptions& g);
 void register_audit(CLI::App& app, GlobalOptions& g);
 void register_replay(CLI::App& app, GlobalOptions& g);
+// cli/ship_cmd.cpp (audit shipping; registered under `audit`)
+void register_audit_ship(CLI::App* audit_cmd, GlobalOptions& g);
 // cli/hook_cmd.cpp (agent integrations)
 void register_hook(CLI::App& app, GlobalOptions& g);
 void register_install(CLI::App& app, GlobalOptions& g);

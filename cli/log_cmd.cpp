@@ -677,6 +677,8 @@ void register_audit(CLI::App& app, GlobalOptions& g) {
   prune->add_option("--older-than", *older, "e.g. 90d")->required();
   prune->callback([&g, older] { prune_cmd(g, *older); });
 
+  register_audit_ship(cmd, g);
+
   // Hidden: used by the integration tests and benches (docs/AUDIT.md "Test hooks").
   auto* st = cmd->add_subcommand("selftest-write", "");
   st->group("");
