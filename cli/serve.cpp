@@ -31,10 +31,12 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.hpp"
 #include "cli/cli.hpp"
 #include "cli/front/protocol.hpp"
 #include "cli/front/socket_path.hpp"
 #include "cli/resident.hpp"
+#include "ship/shipper.hpp"
 
 extern char** environ;
 
@@ -320,6 +322,11 @@ int run_serve(const ServeOpts& o) {
     return k_exit_internal;
   }
   ::chmod(sock.c_str(), 0600);
+  // ship.yaml `continuous: true`: a detached `audit ship --follow` tails the default audit log for
+  // as long as this server lives (docs/TEAMS.md). Its own process: nothing on the request path.
+  if (std::string why;
+      !ship::start_background_shipper(self_path, audit::default_audit_path(), &why) && !why.empty())
+    std::fprintf(stderr, "blastwall serve: %s\n", why.c_str());
   struct stat sock_st {};
   ::stat(sock.c_str(), &sock_st);
 

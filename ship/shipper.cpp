@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -342,6 +343,9 @@ bool start_background_shipper(const std::string& core_binary, const std::string&
     if (why) *why = std::string("cannot start the background shipper: ") + std::strerror(rc);
     return false;
   }
+  // --detach: the child forks the follower and exits at once; reap it so no zombie stays.
+  int status = 0;
+  ::waitpid(child, &status, 0);
   return true;
 }
 

@@ -152,6 +152,10 @@ class SyslogSink final : public Sink {
       if (m_ep.scheme == "tcp") return send_tcp(rows);
       if (m_ep.scheme == "udp") return send_udp(rows);
       return send_unix(rows);
+    } catch (const beast::system_error& e) {
+      reset();
+      return {SendOutcome::retry, "cannot reach syslog " + m_t.address + ": " + e.code().message(),
+              0, 0};
     } catch (const std::exception& e) {
       reset();
       return {SendOutcome::retry, "cannot reach syslog " + m_t.address + ": " + e.what(), 0, 0};
