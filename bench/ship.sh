@@ -22,9 +22,11 @@ for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 for batch in 1000 2000; do
   rm -f "$db.ship"
   t0=$(date +%s.%N)
-  "$BW" --audit-db "$db" audit ship --otlp "http://127.0.0.1:$(cat "$work/port")" --batch "$batch" --quiet
+  /usr/bin/time -f '%U %S' -o "$work/cpu" \
+    "$BW" --audit-db "$db" audit ship --otlp "http://127.0.0.1:$(cat "$work/port")" --batch "$batch" --quiet
   t1=$(date +%s.%N)
   el=$(echo "$t1 - $t0" | bc)
-  echo "otlp batch $batch: $N rows in $el s = $(echo "$N / $el" | bc) rows/s"
+  cpu=$(awk '{print $1 + $2}' "$work/cpu")
+  echo "otlp batch $batch: $N rows in $el s wall = $(echo "$N / $el" | bc) rows/s; shipper CPU $cpu s = $(echo "$N / $cpu" | bc) rows per CPU-second"
 done
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)  machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
