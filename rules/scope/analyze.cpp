@@ -981,14 +981,58 @@ void url_facts(Subject& s, const Ctx& c) {
 // Recognises what an MCP argument carries, by key name first and content second.
 enum class ArgKind { none, shell, sql, path, url };
 
-ArgKind classify_arg(std::string_view key, std::string_view value) {
+// Tools that type into a running process (a shell, a REPL, a terminal multiplexer): what they are
+// given is run, whatever the argument is called. desktop-commander interact_with_process {input},
+// terminal send_keys {keys}, tmux/screen tools {text}.
+bool tool_feeds_process(std::string_view tool) {
+  std::string t;
+  for (char ch : tool) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  for (auto w :
+       {"process", "terminal", "shell", "repl", "tmux", "screen", "send_keys", "sendkeys", "pty"}) {
+    if (t.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool is_command_key(std::string_view key) {
+  std::string k;
+  for (char ch : key) k += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return k == "command" || k == "cmd" || k == "shell" || k == "script" || k == "bash" ||
+         k == "commandline" || k == "command_line" || k == "shell_command" || k == "run" ||
+         k == "exec" || k == "cmdline";
+}
+
+// Process input that a shell could not read but a REPL could: `print(x)`, `import os`,
+// `const a = 1`. Shell-looking text (`rm -rf ~`) stays a shell line.
+bool looks_like_repl_code(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  const auto sp = v.find_first_of(" \t\n");
+  const std::string_view first = v.substr(0, sp);
+  if (first.find('(') != std::string_view::npos) return true;
+  for (auto kw : {"import", "from", "def", "class", "const", "let", "var", "await", ">>>"}) {
+    if (first == kw) return true;
+  }
+  return starts_with(v, "console.") || starts_with(v, "require(");
+}
+
+std::string shell_quote(std::string_view w) {
+  std::string q = "'";
+  for (char ch : w) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+ArgKind classify_arg(std::string_view key, std::string_view value, std::string_view tool = {}) {
   std::string k;
   for (char ch : key) k += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   auto key_is = [&](std::initializer_list<std::string_view> names) {
     return std::find(names.begin(), names.end(), k) != names.end();
   };
   if (key_is({"command", "cmd", "shell", "script", "bash", "commandline", "command_line",
-              "shell_command", "run", "exec", "code_shell"}))
+              "shell_command", "run", "exec", "code_shell", "cmdline", "shellcommand"}))
+    return ArgKind::shell;
+  // Text typed into a process is a command line; for other tools `text`/`input` is content.
+  if (key_is({"input", "keys", "text", "stdin", "line", "chars", "data", "send", "keystrokes"}) &&
+      !tool.empty() && tool_feeds_process(tool))
     return ArgKind::shell;
   if (key_is({"sql", "query", "statement", "sql_query", "stmt"})) {
     std::string_view v = value;
@@ -1074,7 +1118,21 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
     return;
   }
   if (j.is_object()) {
-    for (const auto& [k, v] : j.items()) walk_mcp_args(v, k, c, limits, out, depth + 1);
+    // {command: "rm", args: ["-rf", "~"]}: the program and its argv are one command line.
+    auto cmd_it = j.find("command");
+    auto args_it = j.find("args");
+    const bool argv_pair =
+        cmd_it != j.end() && cmd_it->is_string() && args_it != j.end() && args_it->is_array() &&
+        std::all_of(args_it->begin(), args_it->end(), [](const auto& e) { return e.is_string(); });
+    if (argv_pair) {
+      nlohmann::json argv = nlohmann::json::array({*cmd_it});
+      for (const auto& e : *args_it) argv.push_back(e);
+      walk_mcp_args(argv, "command", c, limits, out, depth + 1);
+    }
+    for (const auto& [k, v] : j.items()) {
+      if (argv_pair && (k == "command" || k == "args")) continue;
+      walk_mcp_args(v, k, c, limits, out, depth + 1);
+    }
   } else if (j.is_array()) {
     // An argv-style array under a command key: join it as shell words.
     auto kind = classify_arg(key, "");
@@ -1094,8 +1152,24 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
     for (const auto& v : j) walk_mcp_args(v, key, c, limits, out, depth + 1);
   } else if (j.is_string()) {
     const auto& v = j.get_ref<const std::string&>();
-    switch (classify_arg(key, v)) {
+    switch (classify_arg(key, v, c.action.mcp.tool)) {
       case ArgKind::shell:
+        if (!is_command_key(key) && looks_like_repl_code(v)) {
+          // `print(1+1)` typed into a Python/Node REPL is not a shell line. Only text a shell
+          // cannot read at all is scanned as code instead (python and node); anything a shell
+          // can read is judged as shell.
+          Analysis as_shell;
+          analyze_shell(v, c, limits, "mcp", as_shell);
+          if (as_shell.fail_closed) {
+            for (const char* interp : {"python3 -c ", "node -e "}) {
+              analyze_shell(interp + shell_quote(v), c, limits, "mcp", out);
+            }
+            break;
+          }
+          for (auto& t : as_shell.trace) out.trace.push_back(std::move(t));
+          for (auto& sub : as_shell.subjects) out.subjects.push_back(std::move(sub));
+          break;
+        }
         analyze_shell(v, c, limits, "mcp", out);
         break;
       case ArgKind::sql: {
@@ -1143,6 +1217,12 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
         s.kind = ActionKind::net_fetch;
         s.url = v;
         s.method = tool_name_writes(c.action.mcp.tool) ? "POST" : "GET";
+        if (auto m = c.action.mcp.arguments.find("method");
+            m != c.action.mcp.arguments.end() && m->is_string() && !m->get<std::string>().empty()) {
+          s.method = m->get<std::string>();
+          for (auto& ch : s.method)
+            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        }
         s.display = v;
         s.origin = "mcp";
         url_facts(s, c);

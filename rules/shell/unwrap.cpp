@@ -691,6 +691,18 @@ class Unwrapper {
   // look-alikes is matched as the word it imitates. Text in another script (`Привет`), message
   // values (`-m "— note"`) and echo/printf arguments are data and stay as they are.
   static void despoof_flags(SimpleCommand& cmd) {
+    // Bytes that are not UTF-8 in a word or a redirection target: what it names cannot be shown
+    // to the human as written, so it is not allowed silently.
+    auto check_bytes = [&](const std::string& t, const char* where) {
+      if (std::all_of(t.begin(), t.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+        return;
+      if (!detail::valid_utf8(t)) {
+        cmd.facts.emplace_back("not_utf8", std::string("bytes that are not UTF-8 in ") + where);
+      }
+    };
+    for (const auto& w : cmd.argv) check_bytes(w.text, "a word");
+    for (const auto& r : cmd.redirects) check_bytes(r.target.text, "a redirection target");
     if (cmd.name == "echo" || cmd.name == "printf") return;
     for (size_t i = 1; i < cmd.argv.size(); ++i) {
       Word& w = cmd.argv[i];

@@ -66,6 +66,8 @@ struct Skeleton {
 // nullopt when the word is plain ASCII (the fast path), not valid UTF-8, or contains a non-ASCII
 // character that is not a look-alike (a real word in another script is data, not a disguise).
 [[nodiscard]] std::optional<Skeleton> ascii_skeleton(std::string_view word);
+// False when the text has bytes that are not UTF-8 (a path or word no one can read as written).
+[[nodiscard]] bool valid_utf8(std::string_view text);
 
 // ---- git_exec.cpp -----------------------------------------------------------------------------
 // What a git command line would run through /bin/sh because of configuration it sets itself.

@@ -92,11 +92,12 @@ TEST(UnwrapCode, python_fstring_is_dynamic) {
   EXPECT_TRUE(f[0].text.dynamic);
 }
 
-TEST(UnwrapCode, python_open_for_write_is_write_marker_but_read_is_not) {
+TEST(UnwrapCode, python_open_for_write_is_write_marker_and_read_is_cat) {
   const auto f =
       scan_inline_code("python", "open('/etc/hosts','w').write('x'); open('r.txt').read()");
-  ASSERT_EQ(f.size(), 1u);
+  ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(argv_of(f[0]), (V{"tee", "/etc/hosts"}));
+  EXPECT_EQ(argv_of(f[1]), (V{"cat", "r.txt"}));  // judged like cat: secrets rules see the file
 }
 
 TEST(UnwrapCode, python_execute_sql_is_sql_finding) {
