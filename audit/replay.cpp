@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "blastwall/session_memory.hpp"
+
 namespace blastwall::audit {
 namespace {
 
@@ -16,6 +18,7 @@ struct Item {
   std::string action;
   std::string decision;
   std::string rules;
+  std::vector<RecentAction> recent;  // the session's memory when the row was written
 };
 
 // Bounded queue of chunks: the reader blocks when workers fall behind, so memory stays flat.
@@ -77,6 +80,8 @@ void evaluate_chunk(const std::vector<Item>& chunk, const Evaluator& evaluate, R
       }
       continue;
     }
+    action->ctx.now_us = it.ts_us;
+    action->ctx.recent = it.recent;
     Verdict v = evaluate(*action);
     std::vector<std::string> before = rule_ids_from_log(it.rules);
     std::vector<std::string> after;
@@ -199,8 +204,17 @@ Result<ReplayReport> replay(const AuditLog& log, const Evaluator& evaluate,
   LogFilter f = options.filter;
   f.newest_first = false;
   f.all_types = false;
+  // Rows are read in log order, so the reader can hand every row the memory its session had.
+  SessionMemory memory;
   auto r = log.query(f, [&](const AuditRow& row) {
-    chunk.push_back(Item{row.id, row.ts_us, row.action, row.decision, row.rules});
+    const std::string key = session_key(row.agent, row.session);
+    std::vector<RecentAction> recent;
+    if (!key.empty()) recent = memory.recall(key, row.ts_us, options.session_window_s);
+    chunk.push_back(
+        Item{row.id, row.ts_us, row.action, row.decision, row.rules, std::move(recent)});
+    if (!key.empty())
+      if (auto m = remember_from_facts_json(row.facts, summarize_action(row.action, 80), row.ts_us))
+        memory.add(key, std::move(*m));
     if (chunk.size() == k_chunk) {
       done += static_cast<int64_t>(chunk.size());
       queue.push(std::move(chunk));

@@ -24,6 +24,9 @@ struct ReplayOptions {
   size_t max_listed_changes = 1000;  // the change list is capped; counts are always complete
   // Called from the reading thread after each chunk: (rows done, total rows).
   std::function<void(int64_t, int64_t)> progress;
+  // Session memory: each row is evaluated with the recent destructive rows of its own agent
+  // session (as recorded, in log order) within this window, like the adapter that wrote it.
+  int64_t session_window_s = 600;
 };
 
 struct ReplayChange {

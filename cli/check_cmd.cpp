@@ -17,6 +17,7 @@
 #include "cli/engine_setup.hpp"
 #include "cli/output.hpp"
 #include "cli/resident.hpp"
+#include "cli/session_recall.hpp"
 #include "cli/test_context.hpp"
 #include "rules/pack/loader.hpp"
 #include "rules/pack/serialize.hpp"
@@ -100,6 +101,7 @@ struct CheckOptions {
   std::string action_file;
   std::string cwd;
   std::string branch;
+  std::string session;
   std::vector<std::string> env;
   bool json = false;
   bool explain = false;
@@ -108,11 +110,7 @@ struct CheckOptions {
 
 // `check` records with surface "check" like every other surface. It is a human's tool, not an
 // enforcement point, so an audit failure is reported on stderr and does not change the verdict.
-void record_check(const Action& action, const Verdict& v, const GlobalOptions& g) {
-  audit::AuditOptions ao;
-  ao.path = g.audit_db.empty() ? audit::default_audit_path() : g.audit_db;
-  std::unique_ptr<audit::AuditLog> owned;
-  auto log = resident::audit_log(std::move(ao), owned);
+void record_check(const Action& action, const Verdict& v, Result<audit::AuditLog*>& log) {
   if (!log) {
     std::fprintf(stderr, "blastwall check: audit log unavailable: %s\n",
                  log.error().message.c_str());
@@ -158,6 +156,7 @@ void run_check(const CheckOptions& o, GlobalOptions& g) {
     if (action.ctx.cwd.size() > 1 && action.ctx.cwd.back() == '/') action.ctx.cwd.pop_back();
   }
   if (!o.branch.empty()) action.ctx.vcs_branch = o.branch;
+  if (!o.session.empty()) action.ctx.session = o.session;
   for (const auto& kv : o.env) {
     auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -179,12 +178,22 @@ void run_check(const CheckOptions& o, GlobalOptions& g) {
     g.exit_code = k_exit_bad_input;
     return;
   }
+  // The audit log is also the session's memory (cli/session_recall.cpp): earlier checks of the
+  // same --session feed recreate and burst facts.
+  std::unique_ptr<audit::AuditLog> owned;
+  Result<audit::AuditLog*> log = make_error("not opened (--no-audit)");
+  if (!o.no_audit) {
+    audit::AuditOptions ao;
+    ao.path = g.audit_db.empty() ? audit::default_audit_path() : g.audit_db;
+    log = resident::audit_log(std::move(ao), owned);
+  }
+  recall_session(action, (*engine)->policy(), log ? *log : nullptr);
   auto t0 = std::chrono::steady_clock::now();
   auto v = (*engine)->evaluate(action, EngineOptions{o.explain});
   v.eval_us = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count());
-  if (!o.no_audit) record_check(action, v, g);
+  if (!o.no_audit) record_check(action, v, log);
   if (o.json) {
     auto j = to_json(v);
     j["action"] = to_json(action);
@@ -667,6 +676,9 @@ void register_check(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--action", o->action_file, "Read an action as JSON from FILE ('-' = stdin)");
   cmd->add_option("--cwd", o->cwd, "Working directory the command runs in (default: current)");
   cmd->add_option("--branch", o->branch, "Current git branch (default: read from .git/HEAD)");
+  cmd->add_option("--session", o->session,
+                  "Session id: earlier checks of the same session (from the audit log) feed the "
+                  "recreate and burst facts");
   cmd->add_option("--env", o->env, "NAME=VALUE the agent's environment has (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--json", o->json, "Print the verdict as JSON");

@@ -15,6 +15,7 @@
 #include "cli/cli.hpp"
 #include "cli/engine_setup.hpp"
 #include "cli/resident.hpp"
+#include "cli/session_recall.hpp"
 #include "integrations/common/hook_runner.hpp"
 #include "integrations/common/install.hpp"
 
@@ -146,22 +147,34 @@ int run_hook_body(const GlobalOptions& g, const HookOpts& o, const AgentSpec* sp
     return 0;
   }
   std::shared_ptr<const Engine> eng = *engine;
-  deps.evaluate = [eng](const Action& a) { return eng->evaluate(a); };
   deps.complete_context = [](ActionContext& ctx) { fill_context_from_os(ctx); };
 
+  // One audit connection per hook call, opened on first use: it is the session's memory before
+  // the evaluation (cli/session_recall.cpp) and the record after it.
   std::unique_ptr<audit::AuditLog> log;
+  audit::AuditLog* target = nullptr;
   std::string audit_path = !o.audit_db.empty() ? o.audit_db : g.audit_db;
+  auto open_log = [&log, &target, audit_path]() -> Result<audit::AuditLog*> {
+    if (target) return target;
+    audit::AuditOptions ao;
+    ao.path = audit_path.empty() ? audit::default_audit_path() : audit_path;
+    auto opened = resident::audit_log(std::move(ao), log);
+    if (opened) target = *opened;
+    return opened;
+  };
+  const bool no_audit = o.no_audit;
+  deps.evaluate = [eng, &open_log, no_audit](const Action& a) {
+    Action with_memory = a;
+    auto l = no_audit ? Result<audit::AuditLog*>(make_error("--no-audit")) : open_log();
+    recall_session(with_memory, eng->policy(), l ? *l : nullptr);
+    return eng->evaluate(with_memory);
+  };
   if (!o.no_audit) {
-    deps.record = [&log, audit_path](const Action& a, const Verdict& v,
-                                     uint64_t latency_us) -> Result<bool> {
-      audit::AuditLog* target = log.get();
-      if (!target) {
-        audit::AuditOptions ao;
-        ao.path = audit_path.empty() ? audit::default_audit_path() : audit_path;
-        auto opened = resident::audit_log(std::move(ao), log);
-        if (!opened) return opened.error();
-        target = *opened;
-      }
+    deps.record = [&open_log](const Action& a, const Verdict& v,
+                              uint64_t latency_us) -> Result<bool> {
+      auto opened = open_log();
+      if (!opened) return opened.error();
+      audit::AuditLog* target = *opened;
       audit::ActionRecord rec{a, v, "", audit::now_us(), latency_us};
       auto id = target->record(rec);
       if (!id) return id.error();

@@ -723,6 +723,7 @@ void replay_cmd(GlobalOptions& g, const ReplayArgs& a) {
   audit::ReplayOptions o;
   o.filter = *f;
   o.threads = a.threads;
+  o.session_window_s = (*engine)->policy().session_window_s;
   o.max_listed_changes = a.json ? std::max<size_t>(a.list, 1000) : a.list;
   bool tty = !a.no_progress && ::isatty(STDERR_FILENO);
   if (tty) {

@@ -164,6 +164,7 @@ int run_mcp(const McpOptions& o, const GlobalOptions& g) {
   cfg.call_timeout = Ms(static_cast<int64_t>(o.call_timeout_s * 1000));
   cfg.progress_interval = Ms(std::max<int64_t>(100, static_cast<int64_t>(o.progress_s * 1000)));
   cfg.use_elicitation = !o.no_elicitation;
+  cfg.session_window_s = (*engine)->policy().session_window_s;
   std::shared_ptr<const Engine> eng = *engine;
   auto classify = [eng, &sink](const Action& a) {
     Verdict v = eng->evaluate(a);

@@ -88,6 +88,49 @@ nlohmann::json to_json(const Action& a) {
   return j;
 }
 
+namespace {
+
+// "recent": [{"at_us": N, "destructive": true, "teardown": [..], "teardown_prod": [..],
+// "summary": ".."}], "now_us": N — session memory handed in by `check --action` and pack tests.
+Result<bool> recent_from_json(const nlohmann::json& j, ActionContext& ctx) {
+  if (auto it = j.find("now_us"); it != j.end() && !it->is_null()) {
+    if (!it->is_number_integer()) return make_error("action key 'now_us' must be an integer");
+    ctx.now_us = it->get<int64_t>();
+  }
+  auto it = j.find("recent");
+  if (it == j.end() || it->is_null()) return true;
+  if (!it->is_array()) return make_error("action key 'recent' must be an array");
+  for (const auto& e : *it) {
+    if (!e.is_object()) return make_error("action key 'recent' must hold objects");
+    RecentAction r;
+    if (auto t = e.find("at_us"); t != e.end()) {
+      if (!t->is_number_integer()) return make_error("recent[].at_us must be an integer");
+      r.at_us = t->get<int64_t>();
+    }
+    if (auto d = e.find("destructive"); d != e.end()) {
+      if (!d->is_boolean()) return make_error("recent[].destructive must be a boolean");
+      r.destructive = d->get<bool>();
+    }
+    for (auto [key, out] :
+         {std::pair{"teardown", &r.teardown}, std::pair{"teardown_prod", &r.teardown_prod}}) {
+      auto l = e.find(key);
+      if (l == e.end()) continue;
+      if (!l->is_array()) return make_error(std::string("recent[].") + key + " must be an array");
+      for (const auto& v : *l) {
+        if (!v.is_string())
+          return make_error(std::string("recent[].") + key + " must hold strings");
+        out->push_back(v.get<std::string>());
+      }
+    }
+    if (auto sm = e.find("summary"); sm != e.end() && sm->is_string())
+      r.summary = sm->get<std::string>();
+    ctx.recent.push_back(std::move(r));
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<Action> action_from_json(const nlohmann::json& j) {
   if (!j.is_object()) return make_error("action must be a JSON object");
   Action a;
@@ -136,6 +179,7 @@ Result<Action> action_from_json(const nlohmann::json& j) {
     if (!it->is_object()) return make_error("action key 'annotations' must be an object");
     a.mcp.annotations = *it;
   }
+  if (auto r = recent_from_json(j, a.ctx); !r) return r.error();
   if (auto it = j.find("env"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return make_error("action key 'env' must be an object of strings");
     for (const auto& [k, v] : it->items()) {

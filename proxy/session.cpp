@@ -293,7 +293,13 @@ void Session::handle_tool_call(const json& request, std::string_view raw, Clock:
 
   Verdict v;
   try {
-    v = m_classify(action);
+    Action judged = action;
+    judged.ctx.now_us = wall_ms() * 1000;
+    const std::string key = session_key(judged.ctx);
+    judged.ctx.recent = m_memory.recall(key, judged.ctx.now_us, m_cfg.session_window_s);
+    v = m_classify(judged);
+    if (auto r = remember(v.facts, m_cfg.server_name + "/" + tool, judged.ctx.now_us))
+      m_memory.add(key, std::move(*r));
   } catch (const std::exception& e) {
     v = Verdict{};
     v.decision = Decision::ask;

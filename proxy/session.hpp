@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "blastwall/action.hpp"
+#include "blastwall/session_memory.hpp"
 #include "blastwall/verdict.hpp"
 #include "proxy/approvals.hpp"
 #include "proxy/framing.hpp"
@@ -45,7 +46,8 @@ struct SessionConfig {
   Ms call_timeout{0};          // no server activity on a forwarded tools/call for this long; 0=off
   int64_t pending_ttl_ms = 60LL * 60 * 1000;   // a pending approval can be answered for 1 h
   int64_t approved_ttl_ms = 10LL * 60 * 1000;  // an approval can be used for 10 min, once
-  bool use_elicitation = true;  // ask through elicitation/create when the client declared it
+  bool use_elicitation = true;     // ask through elicitation/create when the client declared it
+  int64_t session_window_s = 600;  // session memory: how far back earlier calls are recalled
 };
 
 // The audit trail. Implementations must not throw; failures are theirs to report.
@@ -178,6 +180,9 @@ class Session {
   PinStore* m_pins;
   AuditSink* m_audit;
   WallClock m_wall;
+  // The session's recent destructive calls, handed to the classifier as ActionContext::recent so
+  // that recreate and burst facts see earlier calls (docs/ARCHITECTURE.md "Session memory").
+  SessionMemory m_memory;
 
   bool m_client_elicitation = false;
   std::string m_own_prefix;  // ids of requests blastwall sends to the client

@@ -2,11 +2,13 @@
 // Plain value types; copying is cheap enough for the per-call path (strings are small).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "blastwall/result.hpp"
 
@@ -26,6 +28,16 @@ enum class ActionKind {
 [[nodiscard]] std::string_view to_string(ActionKind kind);
 [[nodiscard]] std::optional<ActionKind> parse_action_kind(std::string_view text);
 
+// One earlier action of the same agent session, as the adapter remembers it (docs/ARCHITECTURE.md
+// "Session memory"). The engine reads no clock and keeps no state: adapters pass what they recall.
+struct RecentAction {
+  int64_t at_us = 0;                       // when it was evaluated (adapter's clock)
+  bool destructive = false;                // counted by the bulk-operation (burst) fact
+  std::vector<std::string> teardown;       // resources it tore down ("terraform:/p/infra", ...)
+  std::vector<std::string> teardown_prod;  // the subset that was production
+  std::string summary;                     // a few words for the burst message
+};
+
 // Where the action comes from. Filled by the surface adapter (the engine never reads the OS).
 struct ActionContext {
   std::string agent;         // claude, cursor, gemini, codex, vscode, copilot, mcp-client, cli
@@ -39,6 +51,11 @@ struct ActionContext {
   std::string tool;          // the agent's own tool name (Bash, Write, mcp__fs__write_file, ...)
   std::map<std::string, std::string>
       env;  // variables the agent passed (AWS_PROFILE, KUBECONFIG, ...)
+  // Session memory: the session's recent actions, oldest first, and the adapter's clock when this
+  // action was received. Read from JSON ("recent", "now_us") but never written by to_json: the
+  // audit log rebuilds it from earlier rows.
+  std::vector<RecentAction> recent;
+  int64_t now_us = 0;
 };
 
 struct McpCall {

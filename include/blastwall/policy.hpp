@@ -3,6 +3,7 @@
 // tighten. Plain data; the loader lives in rules/pack/policy_loader.cpp.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -76,7 +77,11 @@ struct Policy {
   Decision destructive = Decision::ask;
   Decision fail_closed = Decision::ask;     // dynamic verb, unparseable, oversize, internal error
   Decision no_native_ask = Decision::deny;  // what hooks answer when the agent has no "ask"
-  std::vector<std::string> sources;         // files merged into this policy, in order
+  // Session memory (docs/RULES.md "Session facts"): how far back an adapter recalls the session's
+  // actions, and how many destructive ones in that window make the next one a burst (0 = off).
+  int64_t session_window_s = 600;
+  int burst_threshold = 5;
+  std::vector<std::string> sources;  // files merged into this policy, in order
 };
 
 // One policy layer as read from a file, before merging.

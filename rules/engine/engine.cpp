@@ -232,6 +232,16 @@ std::vector<std::string> index_names(const Condition& when) {
       if (is_cmd(ch)) return ch.values;
     }
   }
+  // `any` of branches that are each indexed by command: the union of their names.
+  if (when.type == Condition::Type::any && !when.children.empty()) {
+    std::vector<std::string> names;
+    for (const auto& ch : when.children) {
+      auto sub = index_names(ch);
+      if (sub.empty()) return {};
+      names.insert(names.end(), sub.begin(), sub.end());
+    }
+    return names;
+  }
   return {};
 }
 
@@ -707,6 +717,8 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
   impl->scope_config.prod_patterns = impl->policy.prod_patterns;
   impl->scope_config.protected_branches = impl->policy.protected_branches;
   impl->scope_config.temp_dirs = impl->policy.temp_dirs;
+  impl->scope_config.session_window_s = impl->policy.session_window_s;
+  impl->scope_config.burst_threshold = impl->policy.burst_threshold;
   auto& comp = impl->compiled;
   comp.keyword_group = std::make_unique<engine::Group>();
   comp.always = std::make_unique<engine::Group>();
@@ -826,12 +838,19 @@ SubjectOutcome default_table(const Facts& f, const Policy& p) {
     return {Decision::deny, "sends secrets off the machine: " + first("secrets_send")};
   if (f.has("remote_exec"))
     return {Decision::deny, "runs code fetched from the network: " + first("remote_exec")};
+  // Delete-and-recreate (docs/RULES.md "Session facts"): the incident this project exists for.
+  if (f.has("recreate") && f.prod())
+    return {p.destructive_scoped, "re-creates a production environment (" + first("recreate") +
+                                      "; " + first("prod") + ")"};
   if (f.destructive() && (f.prod() || f.global())) {
     return {p.destructive_scoped, "destructive (" + first("destructive") + ") and " +
                                       (f.prod() ? "production-targeted (" + first("prod") + ")"
                                                 : "global (" + first("global") + ")")};
   }
   if (f.has("dynamic")) return {p.fail_closed, first("dynamic")};
+  if (f.has("recreate")) return {p.destructive, "delete-and-recreate: " + first("recreate")};
+  if (f.has("burst"))
+    return {p.destructive, "abnormal bulk operation: " + first("burst") + "; confirm the next one"};
   if (f.destructive()) return {p.destructive, "destructive: " + first("destructive")};
   return o;
 }
@@ -854,8 +873,12 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
     std::string best_reason;
     std::string best_source = "default";
     Severity best_sev = Severity::info;
-    auto consider = [&](Decision d, Severity sev, const std::string& reason, const char* source) {
-      if (rank(d) > rank(best) || (rank(d) == rank(best) && rank(d) > 0 && best_reason.empty())) {
+    // `prefer`: at an equal decision this reason replaces the current one (the recreate row's
+    // remediation says more than the teardown rule's message).
+    auto consider = [&](Decision d, Severity sev, const std::string& reason, const char* source,
+                        bool prefer = false) {
+      if (rank(d) > rank(best) ||
+          (rank(d) == rank(best) && rank(d) > 0 && (best_reason.empty() || prefer))) {
         best = d;
         best_reason = reason;
         best_source = source;
@@ -879,6 +902,10 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
     leaf_state.assign(static_cast<size_t>(comp.leaf_count), 0);
     auto& candidates = scratch.candidates;
     candidates.clear();
+    // Bulk-operation anomaly: the session's recent destructive actions (adapter-supplied).
+    const std::string burst = action.ctx.recent.empty()
+                                  ? std::string()
+                                  : scope::burst_summary(action.ctx, m_impl->scope_config);
     for (auto& s : analysis.subjects) {
       if (s.informational) {
         if (options.explain)
@@ -974,6 +1001,9 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
                  "error");
         v.facts.set("engine_error", "regex set failed to compile");
       }
+      if (!burst.empty() &&
+          (s.facts.destructive() || s.facts.has("deletion") || s.facts.has("recreate")))
+        s.facts.set("burst", burst);
       auto d = default_table(s.facts, policy);
       if (rank(d.decision) > 0) {
         // A rule's own message is more useful to the agent than the table's; the table only
@@ -987,7 +1017,7 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
           }
         }
         consider(d.decision, d.decision == Decision::deny ? Severity::critical : Severity::high,
-                 reason, "default");
+                 reason, "default", s.facts.has("recreate"));
       }
       if (options.explain) {
         v.explanation.push_back(

@@ -39,10 +39,11 @@ constexpr std::array<std::string_view, 3> k_tests_keys{"match", "no_match", "tod
 constexpr std::array<std::string_view, 11> k_forms{
     "all", "any", "not", "cmd", "sub", "flag", "option", "fact", "target", "target_all", "field"};
 // Keys of Action JSON (core/action.cpp) accepted in mapping-form tests.
-constexpr std::array<std::string_view, 21> k_action_keys{
-    "kind",   "command", "path",      "content",      "old_content", "url",        "method",
-    "server", "tool",    "arguments", "annotations",  "agent",       "surface",    "session",
-    "cwd",    "home",    "user",      "project_root", "branch",      "agent_tool", "env"};
+constexpr std::array<std::string_view, 23> k_action_keys{
+    "kind",    "command",    "path", "content",   "old_content", "url",
+    "method",  "server",     "tool", "arguments", "annotations", "agent",
+    "surface", "session",    "cwd",  "home",      "user",        "project_root",
+    "branch",  "agent_tool", "env",  "recent",    "now_us"};
 
 struct Item {
   std::string text;

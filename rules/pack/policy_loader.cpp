@@ -22,15 +22,16 @@ namespace {
 using rules::detail::YamlDoc;
 using Tier = PolicyLayer::Tier;
 
-constexpr std::array<std::string_view, 9> k_policy_keys{
+constexpr std::array<std::string_view, 10> k_policy_keys{
     "format",    "prod_patterns", "protected_branches",
     "temp_dirs", "extra_packs",   "disable",
-    "decisions", "rules",         "packs"};
+    "decisions", "rules",         "packs",              "session"};
 constexpr std::array<std::string_view, 3> k_packs_keys{"require_signed", "trusted_keys",
                                                        "required"};
 constexpr std::array<std::string_view, 4> k_trusted_key_keys{"name", "namespace", "key",
                                                              "not_after"};
 constexpr std::array<std::string_view, 4> k_required_keys{"id", "min_version", "sha256", "source"};
+constexpr std::array<std::string_view, 2> k_session_keys{"window_seconds", "burst_threshold"};
 constexpr std::array<std::string_view, 2> k_disable_keys{"tags", "packs"};
 constexpr std::array<std::string_view, 4> k_decision_keys{"destructive_scoped", "destructive",
                                                           "fail_closed", "no_native_ask"};
@@ -95,6 +96,7 @@ class PolicyParser {
   bool read_strings(const YAML::Node& n, std::string_view what, std::vector<std::string>& out);
   bool read_decision(const YAML::Node& n, std::string_view what, Decision& out);
   bool apply_decisions(const YAML::Node& n);
+  bool apply_session(const YAML::Node& n);
   bool apply_rules(const YAML::Node& n);
   bool apply_disable(const YAML::Node& n);
   bool apply_packs(const YAML::Node& n);
@@ -210,6 +212,8 @@ bool PolicyParser::apply() {
       if (!apply_rules(v)) return false;
     } else if (key == "packs") {
       if (!apply_packs(v)) return false;
+    } else if (key == "session") {
+      if (!apply_session(v)) return false;
     }
   }
   return true;
@@ -361,6 +365,40 @@ bool PolicyParser::apply_disable(const YAML::Node& n) {
       append_unique(target, items[i]);
       note_weakening(tags ? WeakeningEdit::Kind::disable_tag : WeakeningEdit::Kind::disable_pack,
                      items[i], kv.second.IsSequence() ? kv.second[i] : kv.second);
+    }
+  }
+  return true;
+}
+
+// session: {window_seconds: 600, burst_threshold: 5}. A project layer may only tighten: a longer
+// window remembers more, a lower (non-zero) threshold escalates sooner.
+bool PolicyParser::apply_session(const YAML::Node& n) {
+  if (n.IsNull()) return true;
+  if (!n.IsMap())
+    return fail(n, "session must be a mapping {window_seconds: N, burst_threshold: N}");
+  if (!check_keys(n, k_session_keys, "session")) return false;
+  for (const auto& kv : n) {
+    const std::string& key = kv.first.Scalar();
+    long long value = -1;
+    try {
+      if (kv.second.IsScalar()) value = kv.second.as<long long>();
+    } catch (const YAML::Exception&) {
+      value = -1;
+    }
+    const long long max = key == "window_seconds" ? 86400 : 1000;
+    if (value < 0 || value > max)
+      return fail(kv.second,
+                  "session." + key + " must be an integer from 0 to " + std::to_string(max));
+    if (key == "window_seconds") {
+      if (m_project && value < m_policy.session_window_s)
+        return loosen(kv.second, "session.window_seconds may not be shortened");
+      m_policy.session_window_s = value;
+    } else {
+      const bool looser =
+          value == 0 || (m_policy.burst_threshold != 0 && value > m_policy.burst_threshold);
+      if (m_project && looser)
+        return loosen(kv.second, "session.burst_threshold may only be lowered");
+      m_policy.burst_threshold = static_cast<int>(value);
     }
   }
   return true;

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/scope/cloud.hpp"
 #include "rules/scope/commands.hpp"
 #include "rules/scope/data.hpp"
 #include "rules/scope/extra_facts.hpp"
@@ -295,10 +296,11 @@ void cloud_facts(Subject& s, const Ctx& c) {
     if (s.positionals.size() >= 3 && s.positionals[0] == "workspace" &&
         (s.positionals[1] == "select" || s.positionals[1] == "new" || s.positionals[1] == "delete"))
       prod_check(s, c, "terraform workspace", s.positionals[2]);
-    if (!c.action.ctx.cwd.empty() && !c.action.ctx.project_root.empty() &&
-        c.action.ctx.cwd.size() > c.action.ctx.project_root.size())
-      prod_check(s, c, "terraform working dir",
-                 c.action.ctx.cwd.substr(c.action.ctx.project_root.size()));
+    // The command's own directory (it follows `cd infra/prod &&`), below the project root.
+    const std::string& wd = s.cwd.empty() ? c.action.ctx.cwd : s.cwd;
+    const std::string& root = c.action.ctx.project_root;
+    if (!wd.empty() && !root.empty() && wd.size() > root.size() && starts_with(wd, root))
+      prod_check(s, c, "terraform working dir", wd.substr(root.size()));
   }
   if (n == "pulumi") {
     for (auto o : {"--stack", "-s"})
@@ -352,6 +354,17 @@ void cloud_facts(Subject& s, const Ctx& c) {
   if (n == "ssh" && !s.positionals.empty()) prod_check(s, c, "ssh host", s.positionals[0]);
   for (const auto& w : s.wrappers) {
     if (starts_with(w, "ssh ")) prod_check(s, c, "ssh host", w.substr(4));
+    // The container or pod a command is executed in ("docker exec prod-db", "kubectl exec api
+    // --context prod"): its name and context are the command's environment.
+    if (w.find(" exec ") != std::string::npos) prod_check(s, c, "runs inside", w);
+    if (w == "at" || w == "batch" || w == "crontab" || w == "systemd-run --on-timer")
+      s.facts.set("scheduled", w);
+  }
+  identifier_prod_facts(s, c.config);
+  if (auto why = throwaway_reason(s); !why.empty()) {
+    s.informational = true;
+    if (c.trace)
+      c.trace->push_back("scope: '" + s.display + "' changes nothing that matters: " + why);
   }
   // Breadth flags.
   for (const std::string_view a : args) {
@@ -451,6 +464,7 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   s.begin = cmd.begin;
   s.end = cmd.end;
   s.tool = c.action.ctx.tool;
+  s.cwd = cmd.cwd;
   if (!cmd.argv.empty()) s.argv0 = cmd.argv[0].text;
   s.args.reserve(cmd.argv.size());
   for (size_t i = 1; i < cmd.argv.size(); ++i) s.args.push_back(cmd.argv[i].text);
@@ -1311,6 +1325,7 @@ Analysis analyze(const Action& action, const ScopeConfig& config, const shell::L
       break;
     }
   }
+  session_facts(out.subjects, action.ctx, config);
   return out;
 }
 

@@ -101,6 +101,9 @@ bool option_takes_value(std::string_view cmd, std::string_view opt) {
   if (cmd == "az") return in(k_az_value_opts, opt);
   if (cmd == "terraform" || cmd == "tofu" || cmd == "terragrunt") return in(k_tf_value_opts, opt);
   if (cmd == "pulumi") return in(k_pulumi_value_opts, opt);
+  if (cmd == "helmfile")
+    return opt == "-e" || opt == "--environment" || opt == "-f" || opt == "--file" || opt == "-l" ||
+           opt == "--selector" || opt == "--kube-context" || opt == "-n" || opt == "--namespace";
   if (cmd == "docker" || cmd == "podman" || cmd == "docker-compose")
     return in(k_docker_value_opts, opt);
   if (cmd == "psql" || cmd == "mysql" || cmd == "mariadb" || cmd == "pg_dump" || cmd == "dropdb" ||

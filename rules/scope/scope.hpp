@@ -4,6 +4,7 @@
 // state).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,8 @@ struct ScopeConfig {
   std::vector<std::string> prod_patterns{"prod", "production", "prd", "live"};
   std::vector<std::string> protected_branches{"main", "master", "release/*"};
   std::vector<std::string> temp_dirs{"/tmp", "/var/tmp"};
+  int64_t session_window_s = 600;  // session memory window (policy `session.window_seconds`)
+  int burst_threshold = 5;         // destructive actions in the window that make a burst; 0 = off
 };
 
 // One thing rules are evaluated against.
@@ -33,6 +36,7 @@ struct Subject {
   std::vector<std::string> positionals;  // non-option args (known option values skipped)
   std::string argv_joined;
   std::string line;                    // the shell text this subject was parsed from
+  std::string cwd;                     // the command's working directory (follows literal `cd`)
   std::vector<std::string> redirects;  // files written by redirections (resolved)
   std::string stdin_from;
   std::vector<std::string> wrappers;
@@ -79,6 +83,10 @@ struct Analysis {
 [[nodiscard]] bool matches_prod(std::string_view value, const std::vector<std::string>& patterns);
 [[nodiscard]] bool matches_branch(std::string_view branch,
                                   const std::vector<std::string>& patterns);
+
+// The bulk-operation summary when the session's recent actions hold at least
+// `config.burst_threshold` destructive ones inside the window; empty otherwise.
+[[nodiscard]] std::string burst_summary(const ActionContext& ctx, const ScopeConfig& config);
 
 // SQL facts for one statement: sets global / sql_unbounded / sql_drop ... on `facts`.
 void analyze_sql(std::string_view statement, Facts& facts);

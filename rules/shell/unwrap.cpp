@@ -452,6 +452,11 @@ class Unwrapper {
     }
     if (n == "docker" || n == "podman" || n == "nerdctl") return peel_docker(cmd);
     if (n == "kubectl" || n == "oc") return peel_kubectl(cmd);
+    if (n == "systemd-run" || n == "screen") {  // deferred.cpp
+      const auto d = detail::deferred_command(n, a);
+      if (d.form == detail::Deferred::Form::argv)
+        return strip(cmd, d.start, d.label) ? Peel::peeled : Peel::terminal;
+    }
     return Peel::terminal;
   }
 
@@ -582,7 +587,20 @@ class Unwrapper {
 
   Peel peel_kubectl(SimpleCommand& cmd) {
     auto& a = cmd.argv;
-    if (a.size() < 2 || a[1].text != "exec") return Peel::terminal;
+    // Global options may come before the verb: `kubectl --context prod-eu -n api exec ...`.
+    size_t verb = 1;
+    while (verb + 1 < a.size() && a[verb].text.size() > 1 && a[verb].text[0] == '-') {
+      const std::string& t = a[verb].text;
+      const bool valued = t == "--context" || t == "-n" || t == "--namespace" ||
+                          t == "--kubeconfig" || t == "--cluster" || t == "--user" || t == "-s" ||
+                          t == "--server" || t == "--as" || t == "--request-timeout";
+      verb += valued ? 2 : 1;
+    }
+    if (verb >= a.size() || a[verb].text != "exec") return Peel::terminal;
+    if (verb != 1) {  // fold the global options into the exec's own, as kubectl does
+      std::rotate(a.begin() + 1, a.begin() + static_cast<std::ptrdiff_t>(verb),
+                  a.begin() + static_cast<std::ptrdiff_t>(verb) + 1);
+    }
     size_t dashdash = 0;
     for (size_t i = 2; i < a.size(); ++i) {
       if (a[i].text == "--") {
@@ -606,7 +624,17 @@ class Unwrapper {
       pod = a[o.next].text;
       first = o.next + 1;
     }
-    const std::string label = cmd.name + " exec" + (pod.empty() ? "" : " " + pod);
+    // An interactive shell in the pod runs whatever is typed later: leave it to the rules.
+    if (first + 1 == a.size() && is_shell_name(base_name(a[first].text))) return Peel::terminal;
+    std::string label = cmd.name + " exec" + (pod.empty() ? "" : " " + pod);
+    // The context and namespace are where the command runs (scope's prod facts read the label).
+    for (size_t i = 2; i + 1 < first; ++i) {
+      const std::string& t = a[i].text;
+      if (t == "--context" || t == "-n" || t == "--namespace" || t == "--cluster")
+        label += " " + t + " " + a[i + 1].text;
+      else if (t.rfind("--context=", 0) == 0 || t.rfind("--namespace=", 0) == 0)
+        label += " " + t;
+    }
     return strip(cmd, first, label) ? Peel::peeled : Peel::terminal;
   }
 
@@ -753,6 +781,7 @@ class Unwrapper {
       }
     }
     if (is_shell_name(n)) return shell(std::move(cmd), list, index, frame, nesting);
+    if (deferred(cmd, list, index, frame, nesting)) return;
     if (n == "eval") return eval(std::move(cmd), list, index, nesting);
     if (n == "su") return su(std::move(cmd), nesting);
     if (n == "ssh") return ssh(std::move(cmd), list, index, frame, nesting);
@@ -931,6 +960,32 @@ class Unwrapper {
       trace("unwrap: alias " + name + " defined (its text is listed; it runs when used)");
       nested(carrier, w.text.substr(eq + 1), "alias " + name, "alias " + name, nesting);
     }
+  }
+
+  // tmux send-keys / screen -X stuff / at / batch / crontab: the command they will run later is
+  // parsed as shell text below the runner (deferred.cpp); one that cannot be seen is dynamic.
+  bool deferred(SimpleCommand& cmd, const std::vector<SimpleCommand>& list, size_t index,
+                const Frame& frame, int nesting) {
+    using Form = detail::Deferred::Form;
+    const auto d = detail::deferred_command(cmd.name, cmd.argv);
+    if (d.form == Form::none || d.form == Form::argv) return false;
+    std::optional<StdinText> t;
+    if (d.form == Form::text) {
+      t = StdinText{};
+      t->text = d.text;
+      t->dynamic = d.dynamic;
+    } else if (d.form == Form::stdin_text) {
+      t = stdin_text(cmd, list, index, frame);
+    }
+    if (!t || t->dynamic) {
+      trace("unwrap: " + d.label + " runs a command that cannot be seen");
+      cmd.dynamic_verb = true;
+      emit(std::move(cmd));
+      return true;
+    }
+    nested(cmd, d.crontab ? detail::crontab_commands(t->text) : t->text, "deferred", d.label,
+           nesting);
+    return true;
   }
 
   // Parses `text` as shell one level below `carrier` and unwraps the result in place.

@@ -93,4 +93,26 @@ struct GitExec {
 // Split SQL text into statements on `;` outside quotes and comments; trims; drops empty ones.
 [[nodiscard]] std::vector<std::string> split_sql(std::string_view sql);
 
+// ---- deferred.cpp ------------------------------------------------------------------------------
+// Where the command a deferred or detached runner will execute is (systemd-run, screen, tmux,
+// at/batch, crontab).
+struct Deferred {
+  enum class Form {
+    none,        // not a runner, or a use that runs nothing (`at -l`, `crontab -l`)
+    argv,        // the command is argv[start..] (systemd-run CMD, screen -dm CMD)
+    text,        // the command is shell text (tmux send-keys, screen -X stuff, tmux new 'cmd')
+    stdin_text,  // the command arrives on stdin (at, batch, crontab -)
+    hidden,      // it cannot be seen (at -f FILE, crontab FILE): fail closed
+  };
+  Form form = Form::none;
+  size_t start = 0;
+  std::string text;
+  bool dynamic = false;  // text built from words only known at run time
+  bool crontab = false;  // stdin is a crontab table (commands after the time fields)
+  std::string label;     // the wrapper recorded on the commands it runs
+};
+[[nodiscard]] Deferred deferred_command(std::string_view name, const std::vector<Word>& argv);
+// The commands of a crontab table: each entry without its five time fields (or @reboot, ...).
+[[nodiscard]] std::string crontab_commands(std::string_view table);
+
 }  // namespace blastwall::shell::detail

@@ -3,21 +3,14 @@
 
 #include "blastwall/engine.hpp"
 #include "rules/pack/spec.hpp"
+#include "tests/unit/engine/test_actions.hpp"
 
 namespace blastwall {
 namespace {
 
+using testing_support::shell_action;
 Action shell(const std::string& cmd, std::map<std::string, std::string> env = {}) {
-  Action a;
-  a.kind = ActionKind::shell_exec;
-  a.ctx.cwd = "/home/dev/project";
-  a.ctx.home = "/home/dev";
-  a.ctx.user = "dev";
-  a.ctx.project_root = "/home/dev/project";
-  a.ctx.vcs_branch = "feature/x";
-  a.ctx.env = std::move(env);
-  a.command = cmd;
-  return a;
+  return shell_action(cmd, std::move(env));
 }
 
 class BuiltinPacks : public ::testing::Test {

@@ -1,0 +1,459 @@
+// Cloud and cluster blast radius: production from resource identifiers, and each command's
+// lifecycle step keyed by the resource it acts on (see cloud.hpp).
+#include "rules/scope/cloud.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace blastwall::scope {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+template <size_t N>
+bool in(const std::array<std::string_view, N>& a, std::string_view v) {
+  return std::find(a.begin(), a.end(), v) != a.end();
+}
+
+constexpr std::array<std::string_view, 52> k_cloud_tools{"aws",        "sam",
+                                                         "cdk",        "cdktf",
+                                                         "eksctl",     "kops",
+                                                         "gcloud",     "gsutil",
+                                                         "bq",         "az",
+                                                         "doctl",      "flyctl",
+                                                         "fly",        "heroku",
+                                                         "vercel",     "netlify",
+                                                         "serverless", "sls",
+                                                         "kubectl",    "oc",
+                                                         "helm",       "helmfile",
+                                                         "argocd",     "crossplane",
+                                                         "terraform",  "tofu",
+                                                         "terragrunt", "pulumi",
+                                                         "copilot",    "railway",
+                                                         "wrangler",   "firebase",
+                                                         "ansible",    "ansible-playbook",
+                                                         "nomad",      "render",
+                                                         "linode-cli", "hcloud",
+                                                         "scw",        "ibmcloud",
+                                                         "oci",        "aliyun",
+                                                         "kubecolor",  "flux",
+                                                         "skaffold",   "sst",
+                                                         "amplify",    "eb",
+                                                         "supabase",   "neonctl",
+                                                         "turso",      "planetscale"};
+
+// Verbs that only read, and the prefixes of AWS-style operations that only read.
+constexpr std::array<std::string_view, 40> k_read_verbs{
+    "get",           "describe",     "list",     "ls",      "show",     "logs",      "log",
+    "top",           "status",       "view",     "explain", "diff",     "plan",      "preview",
+    "output",        "history",      "version",  "info",    "inspect",  "tail",      "watch",
+    "cat",           "search",       "template", "lint",    "validate", "whoami",    "events",
+    "wait",          "print",        "scan",     "query",   "graph",    "providers", "fmt",
+    "api-resources", "cluster-info", "can-i",    "synth",   "doctor"};
+constexpr std::array<std::string_view, 10> k_read_prefixes{
+    "get-",    "describe-",  "list-",     "head-",     "lookup-",
+    "search-", "batch-get-", "estimate-", "validate-", "simulate-"};
+constexpr std::array<std::string_view, 48> k_mutate_verbs{
+    "delete",   "destroy", "rm",        "remove", "uninstall", "terminate", "purge",    "apply",
+    "create",   "deploy",  "up",        "update", "set",       "scale",     "patch",    "replace",
+    "rollout",  "restart", "stop",      "start",  "install",   "upgrade",   "rollback", "drain",
+    "cordon",   "taint",   "import",    "push",   "put",       "run",       "edit",     "label",
+    "annotate", "expose",  "autoscale", "down",   "reset",     "drop",      "sync",     "promote",
+    "release",  "resize",  "rb",        "mv",     "cp",        "del",       "un",       "launch"};
+constexpr std::array<std::string_view, 24> k_mutate_prefixes{
+    "delete-", "create-",     "put-",      "update-", "modify-",    "terminate-",
+    "stop-",   "start-",      "reboot-",   "detach-", "attach-",    "disable-",
+    "enable-", "deregister-", "register-", "revoke-", "authorize-", "restore-",
+    "remove-", "purge-",      "reset-",    "rotate-", "failover-",  "destroy-"};
+
+// Options whose values are free text or formatting, never resource names.
+constexpr std::array<std::string_view, 16> k_free_text_opts{
+    "--description", "--message", "-m",       "--comment", "--query",     "--output", "-o",
+    "--filter",      "--title",   "--reason", "--note",    "--log-level", "--format", "--region",
+    "--profile",     "--tags"};
+
+// Contexts and cluster names of throw-away local clusters.
+bool is_dev_cluster(std::string_view v) {
+  for (auto p : {"kind-", "k3d-", "minikube", "docker-desktop", "rancher-desktop", "colima",
+                 "orbstack", "microk8s", "kind"}) {
+    if (starts_with(v, p)) return true;
+  }
+  return v == "dev" || v == "local" || starts_with(v, "dev-") || starts_with(v, "local-");
+}
+
+enum class Verb { unknown, read, mutate };
+
+// The first verb-like positional decides: `aws cloudformation delete-stack` mutates,
+// `kubectl get deploy prod-api` reads. `heroku apps:destroy` is read after its colon.
+Verb verb_of(const Subject& s) {
+  const size_t n = std::min<size_t>(s.positionals.size(), 5);
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view p = s.positionals[i];
+    if (auto colon = p.rfind(':'); colon != std::string_view::npos && colon + 1 < p.size() &&
+                                   p.find("://") == std::string_view::npos)
+      p = p.substr(colon + 1);
+    if (in(k_read_verbs, p)) return Verb::read;
+    for (auto pre : k_read_prefixes)
+      if (starts_with(p, pre)) return Verb::read;
+    if (in(k_mutate_verbs, p)) return Verb::mutate;
+    for (auto pre : k_mutate_prefixes)
+      if (starts_with(p, pre)) return Verb::mutate;
+  }
+  return Verb::unknown;
+}
+
+bool has_arg(const Subject& s, std::string_view a) {
+  return std::find(s.args.begin(), s.args.end(), a) != s.args.end();
+}
+
+bool dry_run(const Subject& s) {
+  for (const std::string_view a : s.args) {
+    if (a == "--dry-run" || a == "--dryrun" || a == "--what-if" ||
+        (starts_with(a, "--dry-run=") && a != "--dry-run=none"))
+      return true;
+  }
+  return false;
+}
+
+// First value of any of the options (`--o v`, `--o=v`).
+std::string opt_value(const Subject& s, std::initializer_list<std::string_view> opts) {
+  for (size_t i = 0; i < s.args.size(); ++i) {
+    const std::string_view a = s.args[i];
+    if (a == "--") break;
+    for (auto o : opts) {
+      if (a == o && i + 1 < s.args.size()) return s.args[i + 1];
+      if (a.size() > o.size() && starts_with(a, o) && a[o.size()] == '=')
+        return std::string(a.substr(o.size() + 1));
+    }
+  }
+  return {};
+}
+
+// The first value of an option that names the resource (`--stack-name`, `--cluster-name`,
+// `--db-instance-identifier`, `--function-name`, `--name`, `--bucket`, ...).
+std::string resource_option(const Subject& s) {
+  for (size_t i = 0; i < s.args.size(); ++i) {
+    std::string_view a = s.args[i];
+    if (a.size() < 3 || !starts_with(a, "--")) continue;
+    std::string_view value;
+    auto eq = a.find('=');
+    if (eq != std::string_view::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else if (i + 1 < s.args.size()) {
+      value = s.args[i + 1];
+    }
+    if (ends_with(a, "-name") || ends_with(a, "-identifier") || a == "--name" || a == "--bucket" ||
+        a == "--cluster" || a == "--service" || a == "--stack" || a == "--app") {
+      if (a == "--profile-name") continue;
+      return std::string(value);
+    }
+  }
+  return {};
+}
+
+std::string join(const std::vector<std::string>& v, size_t from, size_t to, char sep = ' ') {
+  std::string out;
+  for (size_t i = from; i < to && i < v.size(); ++i) {
+    if (!out.empty()) out += sep;
+    out += v[i];
+  }
+  return out;
+}
+
+size_t index_of(const std::vector<std::string>& v, std::initializer_list<std::string_view> words,
+                size_t from = 0) {
+  for (size_t i = from; i < v.size(); ++i) {
+    for (auto w : words)
+      if (v[i] == w) return i;
+  }
+  return v.size();
+}
+
+std::string kube_context(const Subject& s) {
+  std::string ctx = opt_value(s, {"--context", "--kube-context"});
+  if (ctx.empty())
+    if (const auto* k = s.env_value("KUBECONFIG")) ctx = *k;
+  return ctx;
+}
+
+using Kind = LifecycleStep::Kind;
+
+LifecycleStep step(Kind k, std::string resource, std::string what) {
+  return LifecycleStep{k, std::move(resource), std::move(what)};
+}
+
+LifecycleStep terraform_step(const Subject& s) {
+  const auto& p = s.positionals;
+  size_t v = !p.empty() && p[0] == "run-all" ? 1 : 0;
+  if (v >= p.size()) return {};
+  std::string dir = opt_value(s, {"-chdir", "--chdir"});
+  std::string key = "terraform:" + (dir.empty() ? s.cwd : dir);
+  if (const auto* ws = s.env_value("TF_WORKSPACE")) key += "#" + *ws;
+  const std::string& verb = p[v];
+  const bool destroy_flag = has_arg(s, "-destroy") || has_arg(s, "--destroy");
+  bool replace = false;
+  for (const std::string_view a : s.args)
+    if (starts_with(a, "-replace") || starts_with(a, "--replace")) replace = true;
+  if (verb == "destroy" || (verb == "apply" && destroy_flag))
+    return step(Kind::teardown, key, s.name + " destroy");
+  if (verb == "taint") return step(Kind::teardown, key, s.name + " taint");
+  if (verb == "apply" && replace) return step(Kind::replace, key, s.name + " apply -replace");
+  if (verb == "apply") return step(Kind::buildup, key, s.name + " apply");
+  return {};
+}
+
+LifecycleStep pulumi_step(const Subject& s) {
+  const auto& p = s.positionals;
+  if (p.empty()) return {};
+  std::string stack = opt_value(s, {"--stack", "-s"});
+  if (stack.empty())
+    if (const auto* v = s.env_value("PULUMI_STACK")) stack = *v;
+  std::string key = "pulumi:" + s.cwd + "#" + stack;
+  bool replace = false;
+  for (const std::string_view a : s.args)
+    if (starts_with(a, "--replace") || starts_with(a, "--target-replace")) replace = true;
+  if (p[0] == "destroy" || p[0] == "down") return step(Kind::teardown, key, "pulumi destroy");
+  if ((p[0] == "up" || p[0] == "update") && replace)
+    return step(Kind::replace, key, "pulumi up --replace");
+  if (p[0] == "up" || p[0] == "update") return step(Kind::buildup, key, "pulumi up");
+  return {};
+}
+
+LifecycleStep aws_step(const Subject& s) {
+  const auto& p = s.positionals;
+  if (p.size() < 2) return {};
+  const std::string& svc = p[0];
+  const std::string& op = p[1];
+  if (svc == "cloudformation") {
+    std::string name = opt_value(s, {"--stack-name"});
+    if (name.empty()) return {};
+    if (op == "delete-stack") return step(Kind::teardown, "cfn:" + name, "delete-stack " + name);
+    if (op == "create-stack" || op == "deploy")
+      return step(Kind::buildup, "cfn:" + name, op + " " + name);
+    return {};
+  }
+  std::string ident = resource_option(s);
+  if (ident.empty() && p.size() >= 3) ident = p[2];
+  if (ident.empty()) return {};
+  if (starts_with(op, "delete-"))
+    return step(Kind::teardown, "aws:" + svc + ":" + op.substr(7) + ":" + ident,
+                "aws " + svc + " " + op);
+  if (starts_with(op, "create-"))
+    return step(Kind::buildup, "aws:" + svc + ":" + op.substr(7) + ":" + ident,
+                "aws " + svc + " " + op);
+  return {};
+}
+
+// `gcloud container clusters delete NAME`, `doctl kubernetes cluster create NAME`: the words before
+// the verb are the resource type, the first word after it the name.
+LifecycleStep grouped_step(const Subject& s, std::string_view tool) {
+  const auto& p = s.positionals;
+  size_t v = index_of(p, {"delete", "create", "destroy", "rm", "remove"});
+  if (v == 0 || v >= p.size()) return {};
+  std::string name = v + 1 < p.size() ? p[v + 1] : opt_value(s, {"--name", "-n"});
+  if (name.empty()) return {};
+  if (tool == "az") name += "@" + opt_value(s, {"--resource-group", "-g"});
+  std::string key = std::string(tool) + ":" + join(p, 0, v) + ":" + name;
+  const bool create = p[v] == "create";
+  return step(create ? Kind::buildup : Kind::teardown, key,
+              std::string(tool) + " " + join(p, 0, v + 1));
+}
+
+LifecycleStep az_step(const Subject& s) {
+  const auto& p = s.positionals;
+  size_t v = index_of(p, {"delete", "create"});
+  if (v == 0 || v >= p.size()) return {};
+  std::string name = opt_value(s, {"--name", "-n"});
+  if (name.empty()) return {};
+  std::string key =
+      "az:" + join(p, 0, v) + ":" + name + "@" + opt_value(s, {"--resource-group", "-g"});
+  return step(p[v] == "create" ? Kind::buildup : Kind::teardown, key, "az " + join(p, 0, v + 1));
+}
+
+LifecycleStep eks_step(const Subject& s) {
+  const auto& p = s.positionals;
+  if (p.size() < 2 || (p[0] != "delete" && p[0] != "create")) return {};
+  std::string name = opt_value(s, {"--name", "-n", "--cluster"});
+  if (name.empty() && p.size() >= 3) name = p[2];
+  if (name.empty()) return {};
+  std::string key = s.name + ":" + p[1] + ":" + name;
+  return step(p[0] == "create" ? Kind::buildup : Kind::teardown, key,
+              s.name + " " + p[0] + " " + p[1]);
+}
+
+LifecycleStep kube_step(const Subject& s) {
+  const auto& p = s.positionals;
+  if (p.empty()) return {};
+  const std::string ctx = kube_context(s);
+  if (!ctx.empty() && is_dev_cluster(ctx.substr(ctx.rfind('/') + 1))) return {};
+  std::string ns = opt_value(s, {"--namespace", "-n"});
+  std::string what = opt_value(s, {"-f", "--filename", "-k", "--kustomize"});
+  if (what.empty() && p.size() >= 3) what = p[1] + "/" + p[2];
+  if (what.empty() && p.size() == 2) what = p[1];
+  if (what.empty()) return {};
+  std::string key = "kube:" + ctx + ":" + ns + ":" + what;
+  if (p[0] == "delete") return step(Kind::teardown, key, s.name + " delete " + what);
+  if (p[0] == "replace" && (has_arg(s, "--force")))
+    return step(Kind::replace, key, s.name + " replace --force");
+  if (p[0] == "apply" || p[0] == "create" || p[0] == "replace")
+    return step(Kind::buildup, key, s.name + " " + p[0] + " " + what);
+  return {};
+}
+
+LifecycleStep helm_step(const Subject& s) {
+  const auto& p = s.positionals;
+  if (p.size() < 2) return {};
+  const std::string ctx = kube_context(s);
+  if (!ctx.empty() && is_dev_cluster(ctx)) return {};
+  std::string key = "helm:" + ctx + ":" + opt_value(s, {"--namespace", "-n"}) + ":" + p[1];
+  if (p[0] == "uninstall" || p[0] == "delete" || p[0] == "del" || p[0] == "un")
+    return step(Kind::teardown, key, "helm uninstall " + p[1]);
+  if (p[0] == "install" || (p[0] == "upgrade" && (has_arg(s, "--install") || has_arg(s, "-i"))))
+    return step(Kind::buildup, key, "helm " + p[0] + " " + p[1]);
+  return {};
+}
+
+LifecycleStep compose_step(const Subject& s) {
+  const auto& p = s.positionals;
+  size_t v = 0;
+  if (s.name == "docker" || s.name == "podman") {
+    if (p.empty() || p[0] != "compose") return {};
+    v = 1;
+  }
+  if (v >= p.size()) return {};
+  std::string key = "compose:" + s.cwd + ":" + opt_value(s, {"-p", "--project-name"}) + ":" +
+                    opt_value(s, {"-f", "--file"});
+  if (p[v] == "down" && (has_arg(s, "-v") || has_arg(s, "--volumes")))
+    return step(Kind::teardown, key, "compose down -v");
+  if (p[v] == "up") return step(Kind::buildup, key, "compose up");
+  return {};
+}
+
+LifecycleStep simple_app_step(const Subject& s) {
+  const auto& p = s.positionals;
+  if (s.name == "cdk" || s.name == "cdktf") {
+    if (p.empty()) return {};
+    if (p[0] == "destroy") return step(Kind::teardown, "cdk:" + s.cwd, s.name + " destroy");
+    if (p[0] == "deploy") return step(Kind::buildup, "cdk:" + s.cwd, s.name + " deploy");
+    return {};
+  }
+  if (s.name == "sam" || s.name == "serverless" || s.name == "sls") {
+    if (p.empty()) return {};
+    std::string name = opt_value(s, {"--stack-name"});
+    std::string key =
+        name.empty() ? "app:" + s.cwd + "#" + opt_value(s, {"--stage", "-s"}) : "cfn:" + name;
+    if (p[0] == "delete" || p[0] == "remove") return step(Kind::teardown, key, s.name + " " + p[0]);
+    if (p[0] == "deploy") return step(Kind::buildup, key, s.name + " deploy");
+    return {};
+  }
+  if (s.name == "flyctl" || s.name == "fly") {
+    std::string app = opt_value(s, {"-a", "--app"});
+    if (p.size() >= 3 && p[0] == "apps") app = p[2];
+    if (app.empty()) return {};
+    if (p.size() >= 2 && p[0] == "apps" && (p[1] == "destroy" || p[1] == "delete"))
+      return step(Kind::teardown, "fly:" + app, "fly apps destroy " + app);
+    if ((p.size() >= 2 && p[0] == "apps" && p[1] == "create") || (!p.empty() && p[0] == "launch"))
+      return step(Kind::buildup, "fly:" + app, "fly apps create " + app);
+    return {};
+  }
+  if (s.name == "heroku" && !p.empty()) {
+    std::string app = opt_value(s, {"-a", "--app"});
+    if (app.empty() && p.size() >= 2) app = p[1];
+    if (app.empty()) return {};
+    if (p[0] == "apps:destroy" || p[0] == "destroy")
+      return step(Kind::teardown, "heroku:" + app, "heroku apps:destroy " + app);
+    if (p[0] == "apps:create" || p[0] == "create")
+      return step(Kind::buildup, "heroku:" + app, "heroku apps:create " + app);
+  }
+  return {};
+}
+
+}  // namespace
+
+bool is_cloud_tool(std::string_view cmd) { return in(k_cloud_tools, cmd); }
+
+std::string throwaway_reason(const Subject& s) {
+  if (!is_cloud_tool(s.name) && s.name != "gsutil") return {};
+  if (dry_run(s)) return "dry run";
+  if (s.name == "gsutil" && !s.positionals.empty() && s.positionals[0] == "rsync") {
+    for (const std::string_view a : s.args)
+      if (a.size() > 1 && a[0] == '-' && a[1] != '-' && a.find('n') != std::string_view::npos)
+        return "dry run (gsutil rsync -n)";
+  }
+  const std::string endpoint = opt_value(s, {"--endpoint-url", "--endpoint"});
+  for (auto local : {"http://localhost", "http://127.0.0.1", "https://localhost",
+                     "https://127.0.0.1", "http://localstack", "http://[::1]"}) {
+    if (starts_with(endpoint, local)) return "local emulator at " + endpoint;
+  }
+  const bool kube =
+      s.name == "kubectl" || s.name == "oc" || s.name == "kubecolor" || s.name == "helm";
+  if (kube) {
+    std::string ctx = kube_context(s);
+    if (!ctx.empty()) {
+      std::string_view base = ctx;
+      if (auto slash = base.rfind('/'); slash != std::string_view::npos)
+        base = base.substr(slash + 1);
+      if (is_dev_cluster(base) && base != "dev" && base != "local" && base.substr(0, 4) != "dev-" &&
+          base.substr(0, 6) != "local-")
+        return "throw-away local cluster " + ctx;
+    }
+  }
+  return {};
+}
+
+void identifier_prod_facts(Subject& s, const ScopeConfig& config) {
+  if (!is_cloud_tool(s.name) || s.facts.has("prod")) return;
+  if (verb_of(s) == Verb::read || dry_run(s)) return;
+  auto check = [&](std::string_view v) {
+    if (v.empty() || v.find(' ') != std::string_view::npos) return false;  // free text
+    if (!matches_prod(v, config.prod_patterns)) return false;
+    s.facts.set("prod", "resource " + std::string(v));
+    return true;
+  };
+  bool after_dashdash = false;
+  for (size_t i = 0; i < s.args.size(); ++i) {
+    const std::string_view a = s.args[i];
+    if (after_dashdash) {
+      if (check(a)) return;
+      continue;
+    }
+    if (a == "--") {
+      after_dashdash = true;
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-') {
+      auto eq = a.find('=');
+      std::string_view name = eq == std::string_view::npos ? a : a.substr(0, eq);
+      if (in(k_free_text_opts, name)) {
+        if (eq == std::string_view::npos) ++i;
+        continue;
+      }
+      if (eq != std::string_view::npos && check(a.substr(eq + 1))) return;
+      continue;
+    }
+    if (check(a)) return;
+  }
+}
+
+LifecycleStep lifecycle_of(const Subject& s) {
+  const std::string_view n = s.name;
+  if (s.informational) return {};
+  if (n == "terraform" || n == "tofu" || n == "terragrunt") return terraform_step(s);
+  if (n == "pulumi") return pulumi_step(s);
+  if (n == "aws") return aws_step(s);
+  if (n == "gcloud" || n == "doctl") return grouped_step(s, n);
+  if (n == "az") return az_step(s);
+  if (n == "eksctl" || n == "kops") return eks_step(s);
+  if (n == "kubectl" || n == "oc" || n == "kubecolor") return kube_step(s);
+  if (n == "helm") return helm_step(s);
+  if (n == "docker" || n == "podman" || n == "docker-compose" || n == "podman-compose")
+    return compose_step(s);
+  return simple_app_step(s);
+}
+
+}  // namespace blastwall::scope
