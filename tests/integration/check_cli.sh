@@ -60,5 +60,15 @@ rows_before=$(sqlite3 "$XDG_STATE_HOME/blastwall/audit.db" 'select count(*) from
 expect 0 "--no-audit records nothing" -- "$bin" check --no-audit 'ls'
 rows_after=$(sqlite3 "$XDG_STATE_HOME/blastwall/audit.db" 'select count(*) from events' 2>/dev/null || echo y)
 if [ "$rows_before" = "$rows_after" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL --no-audit wrote a row ($rows_before -> $rows_after)"; fi
+# Session memory (docs/RULES.md "Session facts"): the audit log remembers a session's teardowns.
+expect 1 "session: a teardown alone asks" -- "$bin" check --session sess-13 'helm uninstall api'
+expect 1 "session: the re-install is a recreate" -- "$bin" check --json --session sess-13 'helm install api ./chart'
+contains '"recreate"' "recreate fact from an earlier call of the session"
+contains "plan, then targeted apply" "recreate remediation"
+expect 0 "another session remembers nothing" -- "$bin" check --session other-13 'helm install api ./chart'
+expect 2 "session: a prod teardown" -- "$bin" check --session sess-13p 'aws cloudformation delete-stack --stack-name prod-billing'
+expect 2 "session: re-creating the prod stack is denied" -- "$bin" check --session sess-13p 'aws cloudformation create-stack --stack-name prod-billing --template-body file://t.yaml'
+expect 0 "replay reproduces session facts" -- "$bin" replay --json --session sess-13p
+contains '"changed":0' "replay of the session changes nothing"
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
