@@ -471,8 +471,15 @@ TEST(Unwrap, docker_exec_runs_its_command) {
 TEST(Unwrap, kubectl_exec_runs_its_command) {
   const auto p = parse("kubectl exec -n prod -it api-0 -- rm -rf /data");
   EXPECT_ONLY(p, "rm");
-  EXPECT_EQ(p.commands[0].wrappers, (V{"kubectl exec api-0"}));
+  // The label keeps where it runs (namespace, context): scope reads prod facts from it.
+  EXPECT_EQ(p.commands[0].wrappers, (V{"kubectl exec api-0 -n prod"}));
   EXPECT_ONLY(parse("kubectl exec api-0 -- sh -c 'rm -rf /x'"), "rm");
+  // Global options before the verb, as agents write them.
+  const auto g = parse("kubectl --context prod-eu -n data exec postgres-0 -- rm -rf /var/lib/x");
+  EXPECT_ONLY(g, "rm");
+  EXPECT_EQ(g.commands[0].wrappers, (V{"kubectl exec postgres-0 --context prod-eu -n data"}));
+  // An interactive shell in the pod stays a kubectl command (rules decide).
+  EXPECT_ONLY(parse("kubectl exec -it api-0 -- sh"), "kubectl");
 }
 
 // ---- here-docs, here-strings, pipes ------------------------------------------------------------
