@@ -842,6 +842,10 @@ Where build_where(const LogFilter& f) {
     w.sql += " AND id > ?";
     w.args.emplace_back(f.after_id);
   }
+  if (f.before_id > 0) {
+    w.sql += " AND id < ?";
+    w.args.emplace_back(f.before_id);
+  }
   return w;
 }
 
@@ -887,6 +891,78 @@ Result<int64_t> AuditLog::count(const LogFilter& filter) const {
   bind_all(s, w);
   if (s.step() != SQLITE_ROW) return make_error(sqlite_error(m_db, "audit query failed"));
   return s.i64(0);
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> AuditLog::group_count(const LogFilter& filter,
+                                                                           GroupBy by,
+                                                                           int limit) const {
+  std::lock_guard lock(m_mu);
+  if (!m_db) return make_error("audit database " + m_opts.path + " is not open");
+  Where w = build_where(filter);
+  std::string sql;
+  switch (by) {
+    case GroupBy::decision:
+      sql = "SELECT decision, count(*) AS n FROM events" + w.sql + " GROUP BY 1 ORDER BY n DESC";
+      break;
+    case GroupBy::agent:
+      sql = "SELECT agent, count(*) AS n FROM events" + w.sql + " GROUP BY 1 ORDER BY n DESC";
+      break;
+    case GroupBy::rule:
+      // rules holds ["rule@pack@version", ...]; count each rule id once per action. The filter
+      // runs inside the subquery, where its column names are not ambiguous with json_each's.
+      sql =
+          "SELECT CASE WHEN instr(j.value, '@') > 0 THEN substr(j.value, 1, instr(j.value, "
+          "'@') - 1) ELSE j.value END AS r, count(*) AS n FROM (SELECT rules FROM events" +
+          w.sql + ") AS e, json_each(e.rules) AS j GROUP BY 1 ORDER BY n DESC";
+      break;
+    case GroupBy::day:
+      sql = "SELECT date(ts_us / 1000000, 'unixepoch') AS d, count(*) AS n FROM events" + w.sql +
+            " GROUP BY 1 ORDER BY d DESC";
+      break;
+  }
+  sql += " LIMIT " + std::to_string(std::max(1, limit));
+  Stmt s(m_db, sql);
+  if (!s.ok()) return make_error(sqlite_error(m_db, "audit query failed"));
+  bind_all(s, w);
+  std::vector<std::pair<std::string, int64_t>> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.emplace_back(s.text(0), s.i64(1));
+  if (rc != SQLITE_DONE) return make_error(sqlite_error(m_db, "audit query failed"));
+  return out;
+}
+
+Result<std::vector<SessionSummary>> AuditLog::sessions(const LogFilter& filter, int limit) const {
+  std::lock_guard lock(m_mu);
+  if (!m_db) return make_error("audit database " + m_opts.path + " is not open");
+  Where w = build_where(filter);
+  // Rows without a session id are grouped per agent and surface, so hook calls of agents that do
+  // not send one still show up.
+  std::string sql =
+      "SELECT session, max(agent), max(surface), max(project), min(ts_us), max(ts_us), max(id), "
+      "count(*), sum(decision = 'ask'), sum(decision = 'deny') FROM events" +
+      w.sql + " GROUP BY session, CASE WHEN session = '' THEN agent || surface END ORDER BY 7 " +
+      "DESC LIMIT " + std::to_string(std::max(1, limit));
+  Stmt s(m_db, sql);
+  if (!s.ok()) return make_error(sqlite_error(m_db, "audit query failed"));
+  bind_all(s, w);
+  std::vector<SessionSummary> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    SessionSummary x;
+    x.session = s.text(0);
+    x.agent = s.text(1);
+    x.surface = s.text(2);
+    x.project = s.text(3);
+    x.first_us = s.i64(4);
+    x.last_us = s.i64(5);
+    x.last_id = s.i64(6);
+    x.actions = s.i64(7);
+    x.asks = s.i64(8);
+    x.denies = s.i64(9);
+    out.push_back(std::move(x));
+  }
+  if (rc != SQLITE_DONE) return make_error(sqlite_error(m_db, "audit query failed"));
+  return out;
 }
 
 Result<AuditRow> AuditLog::get(int64_t id) const {

@@ -116,11 +116,22 @@ struct LogFilter {
   std::optional<int64_t> since_us, until_us;
   std::string agent, session, decision, rule, text;
   bool prod = false, global = false, destructive = false;
-  int64_t after_id = 0;  // id > after_id (follow)
-  int64_t limit = 0;     // 0 = all
+  int64_t after_id = 0;   // id > after_id (follow)
+  int64_t before_id = 0;  // id < before_id (paging back from the newest rows)
+  int64_t limit = 0;      // 0 = all
   bool newest_first = false;
   bool all_types = false;  // include approval/outcome/checkpoint rows (export)
 };
+
+// One agent session as the dashboard lists it (AuditLog::sessions).
+struct SessionSummary {
+  std::string session, agent, surface, project;
+  int64_t first_us = 0, last_us = 0, last_id = 0;
+  int64_t actions = 0, asks = 0, denies = 0;
+};
+
+// What AuditLog::group_count groups action rows by.
+enum class GroupBy { decision, agent, rule, day };
 
 struct VerifyReport {
   bool ok = true;
@@ -174,6 +185,13 @@ class AuditLog {
   [[nodiscard]] Result<int64_t> query(const LogFilter& filter,
                                       const std::function<bool(const AuditRow&)>& sink) const;
   [[nodiscard]] Result<int64_t> count(const LogFilter& filter) const;
+  // Matching action rows counted per decision, agent, rule id (without @pack) or UTC day, largest
+  // first (day: newest first), at most `limit` groups. One indexed SQL aggregate (dashboard stats).
+  [[nodiscard]] Result<std::vector<std::pair<std::string, int64_t>>> group_count(
+      const LogFilter& filter, GroupBy by, int limit) const;
+  // Sessions with at least one matching action, most recently active first, at most `limit`.
+  [[nodiscard]] Result<std::vector<SessionSummary>> sessions(const LogFilter& filter,
+                                                             int limit) const;
   [[nodiscard]] Result<AuditRow> get(int64_t id) const;
   // Approval, outcome rows that refer to `action_id`.
   [[nodiscard]] Result<std::vector<AuditRow>> related(int64_t action_id) const;

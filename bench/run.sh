@@ -12,6 +12,6 @@ echo "== blastwall check as a whole process"
 bash "$here/check.sh" "$build/blastwall"
 echo "== resident engine: check and hooks, served vs in-process"
 bash "$here/resident.sh" "$build" || echo "(resident.sh failed)"
-for extra in audit.sh hooks.sh mcp.sh; do  # these take the binary
+for extra in audit.sh hooks.sh mcp.sh ui.sh; do  # these take the binary
   echo "== $extra"; bash "$here/$extra" "$build/blastwall" || echo "($extra failed)"
 done

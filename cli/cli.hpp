@@ -54,5 +54,7 @@ void register_packs(CLI::App& app, GlobalOptions& g);
 int print_pack_doctor(const GlobalOptions& g);
 // cli/serve.cpp (resident engine)
 void register_serve(CLI::App& app, GlobalOptions& g);
+// cli/ui_cmd.cpp (the dashboard)
+void register_ui(CLI::App& app, GlobalOptions& g);
 
 }  // namespace blastwall::cli

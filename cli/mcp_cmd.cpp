@@ -16,6 +16,7 @@
 #include "cli/engine_setup.hpp"
 #include "proxy/approvals.hpp"
 #include "proxy/audit_sink.hpp"
+#include "proxy/decide.hpp"
 #include "proxy/http_front.hpp"
 #include "proxy/http_upstream.hpp"
 #include "proxy/links.hpp"
@@ -298,51 +299,24 @@ int decide(const std::string& id, bool approve, double ttl_s, const std::string&
     std::fprintf(stderr, "blastwall: %s\n", store.error().message.c_str());
     return k_exit_bad_input;
   }
-  const int64_t now = unix_ms();
-  auto got = (*store)->get(id);
-  if (!got || !*got) {
-    std::fprintf(stderr, "blastwall: no approval %s\n", id.c_str());
+  proxy::HumanDecision d;
+  d.id = id;
+  d.approve = approve;
+  d.who = who_am_i();
+  d.channel = "cli";
+  d.tool = "blastwall " + std::string(approve ? "approve" : "deny");
+  d.ttl_ms = static_cast<int64_t>(ttl_s * 1000);
+  d.audit_db = g.audit_db;
+  auto done = proxy::decide_as_human(**store, d, unix_ms());
+  if (!done) {
+    std::fprintf(stderr, "blastwall: %s\n", done.error().message.c_str());
     return k_exit_bad_input;
-  }
-  const std::string who = who_am_i();
-  auto ok = (*store)->decide(id, approve, who, now, static_cast<int64_t>(ttl_s * 1000));
-  if (!ok) {
-    std::fprintf(stderr, "blastwall: %s\n", ok.error().message.c_str());
-    return k_exit_bad_input;
-  }
-  if (!*ok) {
-    auto now_row = (*store)->get(id);
-    std::fprintf(stderr, "blastwall: approval %s is %s, not pending\n", id.c_str(),
-                 now_row && *now_row ? (*now_row)->status.c_str() : "gone");
-    return k_exit_bad_input;
-  }
-  // The decision is audited where it was made, too.
-  audit::AuditOptions aopts;
-  aopts.path = g.audit_db;
-  if (auto log = audit::AuditLog::open(aopts)) {
-    Action a;
-    a.kind = ActionKind::mcp_call;
-    a.ctx.surface = "cli";
-    a.ctx.agent = "human";
-    a.mcp.server = (*got)->server;
-    a.mcp.tool = (*got)->tool;
-    a.mcp.arguments = {{"approval", id}, {"digest", (*got)->digest}};
-    a.ctx.tool = "blastwall " + std::string(approve ? "approve" : "deny");
-    Verdict v;
-    v.decision = approve ? Decision::allow : Decision::deny;
-    v.source = "human";
-    v.reason = std::string(approve ? "approved" : "denied") + " approval " + id + " by " + who;
-    auto rid = (*log)->record(audit::ActionRecord{a, v, "human", audit::now_us(), 0});
-    if (rid) {
-      (void)(*log)->record_approval(*rid, "cli", who, approve ? "approved" : "denied",
-                                    audit::now_us());
-    }
   }
   if (approve) {
     std::printf("approved %s (%s/%s): the identical call may run once within %.0f s\n", id.c_str(),
-                (*got)->server.c_str(), (*got)->tool.c_str(), ttl_s);
+                done->server.c_str(), done->tool.c_str(), ttl_s);
   } else {
-    std::printf("denied %s (%s/%s)\n", id.c_str(), (*got)->server.c_str(), (*got)->tool.c_str());
+    std::printf("denied %s (%s/%s)\n", id.c_str(), done->server.c_str(), done->tool.c_str());
   }
   return 0;
 }
@@ -530,23 +504,15 @@ void register_pins(CLI::App& app, GlobalOptions& g) {
       g.exit_code = k_exit_bad_input;
       return;
     }
-    audit::AuditOptions aopts;
-    aopts.path = g.audit_db;
-    if (auto log = audit::AuditLog::open(aopts)) {
-      Action a;
-      a.kind = ActionKind::mcp_call;
-      a.ctx.surface = "cli";
-      a.ctx.agent = "human";
-      a.ctx.tool = "blastwall pins accept";
-      a.mcp.server = *acc_server;
-      a.mcp.tool = acc_tool->empty() ? "*" : *acc_tool;
-      Verdict v;
-      v.decision = Decision::allow;
-      v.source = "human";
-      v.reason = "accepted " + std::to_string(*n) + " changed tool definition(s) by " + who_am_i();
-      auto rid = (*log)->record(audit::ActionRecord{a, v, "human", audit::now_us(), 0});
-      if (rid) (void)(*log)->record_approval(*rid, "cli", who_am_i(), "approved", audit::now_us());
-    }
+    proxy::HumanAuditRow row;
+    row.audit_db = g.audit_db;
+    row.server = *acc_server;
+    row.tool = acc_tool->empty() ? "*" : *acc_tool;
+    row.command = "blastwall pins accept";
+    row.reason = "accepted " + std::to_string(*n) + " changed tool definition(s) by " + who_am_i();
+    row.channel = "cli";
+    row.who = who_am_i();
+    proxy::audit_human_action(row);
     std::printf("accepted %d changed definition(s) of %s%s%s\n", *n, acc_server->c_str(),
                 acc_tool->empty() ? "" : "/", acc_tool->c_str());
   });

@@ -52,6 +52,7 @@ int run_cli(int argc, const char* const* argv, bool served_only) {
       register_pins(app, g);
       register_packs(app, g);
       register_serve(app, g);
+      register_ui(app, g);
     }
     try {
       app.parse(argc, argv);

@@ -175,6 +175,21 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
     s.facts.set(write ? "secrets_write" : "secrets_read", t.raw);
   }
   if (t.self) s.facts.set(write ? "self" : "self_read", t.raw);
+  if (!t.resolved.empty()) {
+    // The dashboard token lets its holder approve for the human: no read of it, of a glob in its
+    // directory, or of the whole directory (copy, archive, recursive grep) passes. Listing names
+    // and metadata (ls, stat, test -f) reads no content and is fine.
+    const std::string_view dir_of_glob =
+        glob ? std::string_view(t.resolved).substr(0, t.resolved.rfind('/')) : std::string_view();
+    bool lists_only = false;
+    for (auto n : {"ls", "stat", "du", "tree", "file", "realpath", "readlink", "test", "[", "cd",
+                   "mkdir", "exa", "eza"})
+      lists_only = lists_only || s.name == n;
+    if (!lists_only &&
+        (is_ui_token_path(t.resolved) || (glob && is_state_dir(dir_of_glob, ctx.home)) ||
+         (!glob && is_state_dir(t.resolved, ctx.home))))
+      s.facts.set("self_secret", t.raw);
+  }
   if (write) s.facts.set("write", t.raw);
   trust_target_facts(s, t, ctx);
   for (const auto& e : s.facts.targets) {
@@ -680,7 +695,11 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   // Self-protection: the local approval API.
   if (name == "curl" || name == "wget" || name == "http" || name == "xh") {
     bool mutating = flags.has("-d") || flags.has("--data") || flags.has("--json") ||
-                    flags.has("-F") || flags.has("--post-data") || flags.has("--form");
+                    flags.has("-F") || flags.has("--post-data") || flags.has("--form") ||
+                    flags.has("--data-binary") || flags.has("--data-raw") ||
+                    flags.has("--data-urlencode") || flags.has("--form-string") ||
+                    flags.has("-T") || flags.has("--upload-file") || flags.has("--post-file") ||
+                    flags.has("--method") || flags.has("--body-data") || flags.has("--body-file");
     for (const auto& m : option_values(s.args, "-X"))
       mutating = mutating || (m != "GET" && m != "HEAD");
     for (const auto& m : option_values(s.args, "--request"))

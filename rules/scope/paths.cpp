@@ -154,6 +154,23 @@ std::string resolve_path(std::string_view raw, std::string_view cwd, std::string
   return out.empty() ? "/" : out;
 }
 
+bool is_ui_token_path(std::string_view p) {
+  auto base = basename_of(p);
+  if (base != "ui-token" || p.size() <= base.size()) return false;
+  auto dir = p.substr(0, p.size() - base.size() - 1);
+  return basename_of(dir) == "blastwall";
+}
+
+bool is_state_dir(std::string_view p, std::string_view home) {
+  if (!home.empty() && has_prefix_dir2(p, home, ".local/state/blastwall")) {
+    auto tail = p.substr(home.size());
+    return tail == "/.local/state/blastwall" || tail == "/.local/state/blastwall/";
+  }
+  // $XDG_STATE_HOME/blastwall: a directory named blastwall inside one named state.
+  if (basename_of(p) != "blastwall" || p.size() <= 10) return false;
+  return basename_of(p.substr(0, p.size() - 10)) == "state";
+}
+
 bool is_self_path(std::string_view p, std::string_view home) {
   if (p.empty()) return false;
   if (has_prefix_dir(p, "/etc/blastwall")) return true;

@@ -79,6 +79,11 @@ struct Analysis {
 [[nodiscard]] PathClass classify_path(std::string_view resolved, const ActionContext& ctx,
                                       const ScopeConfig& config);
 [[nodiscard]] bool is_self_path(std::string_view resolved, std::string_view home);
+// <dir>/blastwall/ui-token: the dashboard's login token (ui/token.hpp), which the agent must not
+// read at all (reading other self paths is allowed).
+[[nodiscard]] bool is_ui_token_path(std::string_view resolved);
+// ~/.local/state/blastwall or $XDG_STATE_HOME/blastwall itself (where the token lives).
+[[nodiscard]] bool is_state_dir(std::string_view resolved, std::string_view home);
 // Whole-token match against production patterns ("prod-eu" yes, "product" no).
 [[nodiscard]] bool matches_prod(std::string_view value, const std::vector<std::string>& patterns);
 [[nodiscard]] bool matches_branch(std::string_view branch,
