@@ -1,5 +1,6 @@
 #include "ui/server.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -43,6 +44,16 @@ void harden(HttpResponse& r) {
                          "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' "
                          "data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
                          "form-action 'self'");
+}
+
+// The browser closed the event stream (navigated away): its FIN makes the socket readable with
+// nothing to read. Without this check the thread would linger until its next write.
+bool peer_closed(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  if (p.revents & (POLLHUP | POLLERR)) return true;
+  char c;
+  return ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 struct Conn {
@@ -198,7 +209,7 @@ void UiServer::Impl::stream(tcp::socket& sock, Conn& conn, const HttpRequest& re
   h += "\r\nretry: 1000\n\n";
   net::write(sock, net::buffer(h), ec);
   int64_t last_ping = steady_ms();
-  while (!ec && !stopping) {
+  while (!ec && !stopping && !peer_closed(sock.native_handle())) {
     std::string events = api->poll_stream(*session.state);
     const int64_t now = steady_ms();
     if (events.empty() && now - last_ping > 15'000) events = ": ping\n\n";

@@ -180,6 +180,7 @@ async function renderApprovals() {
   setView("Pending approvals (" + data.pending.length + ")",
     data.pending.length ? data.pending.map(approvalCard) : el("p", { id: "no-pending" }, "Nothing waits for you."),
     el("h3", {}, "Recent decisions"), data.history.length ? history : el("p", { class: "meta" }, "none"));
+  performance.mark("bw-approvals-painted");
   // Only "approvals" events matter here: start the row cursor past any id.
   if (!state.stream) startStream({}, 2147483647, null);
 }
