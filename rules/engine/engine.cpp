@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "rules/engine/compiled.hpp"
+#include "rules/engine/dry_run.hpp"
 #include "rules/pack/loader.hpp"
 #include "rules/pack/spec.hpp"
 #include "rules/scope/scope.hpp"
@@ -961,6 +962,16 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
               exc = &x;
               break;
             }
+          }
+          if (!exc && s.facts.has("dry_run") && !survives_dry_run(*r.spec)) {
+            // A dry run changes nothing: the change this rule judges does not happen.
+            if (std::none_of(v.suppressed.begin(), v.suppressed.end(), [&](const auto& sp) {
+                  return sp.rule_id == r.spec->id && sp.subject == s.display;
+                }))
+              v.suppressed.push_back(
+                  {r.spec->id, "dry_run", s.facts.flags.at("dry_run").front(), s.display});
+            matched.push_back(idx);
+            continue;
           }
           if (exc) {
             if (pass == 0 ||

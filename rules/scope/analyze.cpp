@@ -8,6 +8,7 @@
 #include "rules/scope/commands.hpp"
 #include "rules/scope/data.hpp"
 #include "rules/scope/extra_facts.hpp"
+#include "rules/scope/facts_ext.hpp"
 #include "rules/scope/scope.hpp"
 #include "rules/shell/unwrap_internal.hpp"
 
@@ -173,6 +174,9 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
   }
   if (t.cls == PathClass::home_secret) {
     s.facts.set(write ? "secrets_write" : "secrets_read", t.raw);
+  } else if (!t.resolved.empty()) {
+    if (const char* why = credential_reason(t.resolved, ctx.home, ctx.project_root))
+      s.facts.set(write ? "secrets_write" : "secrets_read", std::string(why) + ": " + t.raw);
   }
   if (t.self) s.facts.set(write ? "self" : "self_read", t.raw);
   if (!t.resolved.empty()) {
@@ -661,8 +665,12 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
     for (size_t i = 0; i < s.args.size(); ++i) {
       std::string_view a = s.args[i];
       std::string_view v;
+      // Bundled short flags end with the one that takes the value: -sF f=@x, -sd @x.
+      const bool bundled_value =
+          a.size() > 2 && a[0] == '-' && a[1] != '-' && (a.back() == 'F' || a.back() == 'd');
       if ((a == "-d" || a == "--data" || a == "--data-binary" || a == "--data-raw" ||
-           a == "--data-urlencode" || a == "-F" || a == "--form" || a == "--json") &&
+           a == "--data-urlencode" || a == "-F" || a == "--form" || a == "--json" ||
+           bundled_value) &&
           i + 1 < s.args.size())
         v = s.args[i + 1];
       else if ((a == "-T" || a == "--upload-file" || a == "--post-file" || a == "--body-file") &&
@@ -771,6 +779,7 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
     }
   }
   publish_command_facts(s);
+  extension_facts(s, cmd, c.action.ctx, c.config);
 }
 
 bool spans_contain(const SimpleCommand& outer, const SimpleCommand& inner) {
@@ -966,6 +975,7 @@ void analyze_shell(const std::string& line, const Ctx& c, const shell::Limits& l
         subjects[i].facts.set("junk_only", why);
     }
   }
+  extension_cross_facts(subjects);
   if (out.subjects.empty()) {
     out.subjects = std::move(subjects);
   } else {
