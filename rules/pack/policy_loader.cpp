@@ -23,9 +23,9 @@ using rules::detail::YamlDoc;
 using Tier = PolicyLayer::Tier;
 
 constexpr std::array<std::string_view, 10> k_policy_keys{
-    "format",    "prod_patterns", "protected_branches",
-    "temp_dirs", "extra_packs",   "disable",
-    "decisions", "rules",         "packs",              "session"};
+    "format",      "prod_patterns", "protected_branches", "temp_dirs",
+    "extra_packs", "disable",       "decisions",          "rules",
+    "packs",       "session"};
 constexpr std::array<std::string_view, 3> k_packs_keys{"require_signed", "trusted_keys",
                                                        "required"};
 constexpr std::array<std::string_view, 4> k_trusted_key_keys{"name", "namespace", "key",

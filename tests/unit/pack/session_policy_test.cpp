@@ -33,9 +33,9 @@ TEST(SessionPolicy, defaults_and_overrides) {
 }
 
 TEST(SessionPolicy, bad_values_and_unknown_keys_are_errors) {
-  for (const char* text : {"session: {window_seconds: -1}\n", "session: {burst_threshold: lots}\n",
-                           "session: {window_seconds: 100000}\n", "session: {windows: 5}\n",
-                           "session: 5\n"}) {
+  for (const char* text :
+       {"session: {window_seconds: -1}\n", "session: {burst_threshold: lots}\n",
+        "session: {window_seconds: 100000}\n", "session: {windows: 5}\n", "session: 5\n"}) {
     auto r = parse({{Tier::user, text}});
     EXPECT_FALSE(r.has_value()) << text;
   }
