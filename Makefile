@@ -5,7 +5,7 @@ BUILD_DIR := $(if $(filter dev,$(PRESET)),build,build-$(PRESET))
 JOBS ?= $(shell nproc)
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config git libboost1.81-dev nlohmann-json3-dev \
   libre2-dev libsqlite3-dev sqlite3 libspdlog-dev libyaml-cpp-dev libcli11-dev libsodium-dev \
-  libtoml11-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl minisign rsyslog chromium
+  libtoml11-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl minisign rsyslog chromium python3
 BENCH_PACKAGES := hyperfine
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
