@@ -983,8 +983,10 @@ class Unwrapper {
       emit(std::move(cmd));
       return true;
     }
-    nested(cmd, d.crontab ? detail::crontab_commands(t->text) : t->text, "deferred", d.label,
-           nesting);
+    // The scheduler itself stays a subject too: rules about installing jobs (crontab) see it.
+    const std::string text = d.crontab ? detail::crontab_commands(t->text) : t->text;
+    if (d.crontab) emit(SimpleCommand(cmd));
+    nested(cmd, text, "deferred", d.label, nesting);
     return true;
   }
 
