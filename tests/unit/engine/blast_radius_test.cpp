@@ -278,7 +278,7 @@ TEST_F(BlastRadius, platform_reads_and_local_clusters_are_allowed) {
           "flyctl status",
           "fly logs -a api",
           "heroku ps -a shop",
-          "heroku config -a shop-staging",
+          "heroku ps:scale web=2 -a shop-staging --help",
           "vercel ls",
           "vercel",
           "netlify deploy --dir dist",
