@@ -3,42 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/replay.hpp"
+#include "core/escape.hpp"
 
 namespace blastwall::ship {
 namespace {
 
-void append_json_string(std::string& out, std::string_view s) {
-  static const char* const k_hex = "0123456789abcdef";
-  out += '"';
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (ch < 0x20) {
-          out += "\\u00";
-          out += k_hex[ch >> 4];
-          out += k_hex[ch & 15];
-        } else {
-          out += static_cast<char>(ch);
-        }
-    }
-  }
-  out += '"';
-}
+void append_json_string(std::string& out, std::string_view s) { append_quoted(out, s); }
 
 // Attribute writers; `first` tracks the comma.
 struct Attrs {

@@ -1,7 +1,8 @@
 #include "integrations/common/toml_mcp.hpp"
 
-#include <cstdio>
 #include <optional>
+
+#include "core/escape.hpp"
 
 namespace blastwall::integrations {
 
@@ -224,37 +225,7 @@ std::vector<TomlMcpServer> scan_toml_mcp_servers(std::string_view t) {
   return out;
 }
 
-std::string toml_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string toml_string(std::string_view s) { return quoted(s); }
 
 std::string toml_string_array(const std::vector<std::string>& items) {
   std::string out = "[";

@@ -70,5 +70,18 @@ expect 2 "session: a prod teardown" -- "$bin" check --session sess-13p 'aws clou
 expect 2 "session: re-creating the prod stack is denied" -- "$bin" check --session sess-13p 'aws cloudformation create-stack --stack-name prod-billing --template-body file://t.yaml'
 expect 0 "replay reproduces session facts" -- "$bin" replay --json --session sess-13p
 contains '"changed":0' "replay of the session changes nothing"
+# `blastwall corpus`: rates, thresholds and `expect` mismatches decide the exit status.
+mkdir -p "$tmp/corpus"
+cat > "$tmp/corpus/c.jsonl" <<'EOF2'
+{"id":"t-1","label":"risky","category":"t","note":"home wipe","command":"rm -rf ~","expect":"deny"}
+{"id":"t-2","label":"risky","category":"t","note":"asks, but the case expects deny","command":"rm -rf src/old","expect":"deny"}
+{"id":"t-3","label":"benign","category":"t","note":"routine","command":"git status"}
+EOF2
+expect 1 "corpus: one expect mismatch fails by default" -- "$bin" corpus "$tmp/corpus"
+contains "expectation mismatches 1" "corpus counts the mismatch"
+expect 0 "corpus: --max-expect-mismatch 1 tolerates it" -- "$bin" corpus "$tmp/corpus" --max-expect-mismatch 1
+expect 1 "corpus: --min-detection above the rate fails" -- "$bin" corpus "$tmp/corpus" --max-expect-mismatch 1 --min-detection 1.01
+expect 0 "corpus --json reports mismatches" -- "$bin" corpus "$tmp/corpus" --json --max-expect-mismatch 1
+contains '"expect_mismatches":1' "json carries expect_mismatches"
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

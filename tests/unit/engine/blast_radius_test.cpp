@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "blastwall/engine.hpp"
-#include "tests/unit/engine/test_actions.hpp"
+#include "tests/unit/test_actions.hpp"
 
 namespace blastwall {
 namespace {

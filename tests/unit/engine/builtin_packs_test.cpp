@@ -3,7 +3,7 @@
 
 #include "blastwall/engine.hpp"
 #include "rules/pack/spec.hpp"
-#include "tests/unit/engine/test_actions.hpp"
+#include "tests/unit/test_actions.hpp"
 
 namespace blastwall {
 namespace {

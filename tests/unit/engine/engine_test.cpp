@@ -5,27 +5,14 @@
 #include <algorithm>
 
 #include "rules/pack/loader.hpp"
+#include "tests/unit/test_actions.hpp"
 
 namespace blastwall {
 namespace {
 
-ActionContext ctx() {
-  ActionContext c;
-  c.cwd = "/home/dev/project";
-  c.home = "/home/dev";
-  c.user = "dev";
-  c.project_root = "/home/dev/project";
-  c.vcs_branch = "feature/x";
-  return c;
-}
+ActionContext ctx() { return testing_support::test_context(); }
 
-Action shell(const std::string& cmd) {
-  Action a;
-  a.kind = ActionKind::shell_exec;
-  a.ctx = ctx();
-  a.command = cmd;
-  return a;
-}
+Action shell(const std::string& cmd) { return testing_support::shell_action(cmd); }
 
 const char* k_pack = R"(format: 1
 pack: {id: t.fs, version: 1.0.0, title: Test pack}

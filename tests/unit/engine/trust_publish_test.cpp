@@ -6,33 +6,19 @@
 #include <nlohmann/json.hpp>
 
 #include "blastwall/engine.hpp"
+#include "tests/unit/test_actions.hpp"
 
 namespace blastwall {
 namespace {
 
-ActionContext context() {
-  ActionContext c;
-  c.cwd = "/home/dev/project";
-  c.home = "/home/dev";
-  c.user = "dev";
-  c.project_root = "/home/dev/project";
-  c.vcs_branch = "feature/x";
-  return c;
-}
-
-Action shell(const std::string& cmd) {
-  Action a;
-  a.kind = ActionKind::shell_exec;
-  a.ctx = context();
-  a.command = cmd;
-  return a;
-}
+using testing_support::test_context;
+Action shell(const std::string& cmd) { return testing_support::shell_action(cmd); }
 
 Action file(ActionKind kind, const std::string& path, const std::string& content = {},
             const std::string& old_content = {}) {
   Action a;
   a.kind = kind;
-  a.ctx = context();
+  a.ctx = test_context();
   a.path = path;
   a.content = content;
   a.old_content = old_content;
@@ -42,7 +28,7 @@ Action file(ActionKind kind, const std::string& path, const std::string& content
 Action mcp(const std::string& server, const std::string& tool, nlohmann::json args) {
   Action a;
   a.kind = ActionKind::mcp_call;
-  a.ctx = context();
+  a.ctx = test_context();
   a.mcp.server = server;
   a.mcp.tool = tool;
   a.mcp.arguments = std::move(args);

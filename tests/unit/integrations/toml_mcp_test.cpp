@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace blastwall::integrations {
 namespace {
 
@@ -29,6 +31,14 @@ TEST(TomlMcp, escapes_round_trip) {
   auto s = scan_toml_mcp_servers(t);
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].command, "c:\\x \"q\"\n");
+}
+
+TEST(TomlMcp, control_characters_are_escaped_and_utf8_kept) {
+  EXPECT_EQ(toml_string(std::string("a\x01\x7f\tb")), "\"a\\u0001\\u007f\\tb\"");
+  EXPECT_EQ(toml_string("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+  // The same literal is valid JSON and decodes to the input.
+  const std::string raw = std::string("q\"\\\n\r\x1f\x7fz");
+  EXPECT_EQ(nlohmann::json::parse(toml_string(raw)).get<std::string>(), raw);
 }
 
 TEST(TomlMcp, multiline_string_command_is_unsupported_not_misread) {

@@ -4,18 +4,12 @@
 
 #include <algorithm>
 
+#include "tests/unit/test_actions.hpp"
+
 namespace blastwall::scope {
 namespace {
 
-ActionContext ctx() {
-  ActionContext c;
-  c.cwd = "/home/dev/project";
-  c.home = "/home/dev";
-  c.user = "dev";
-  c.project_root = "/home/dev/project";
-  c.vcs_branch = "feature/x";
-  return c;
-}
+ActionContext ctx() { return testing_support::test_context(); }
 
 Analysis run(const std::string& cmd, std::map<std::string, std::string> env = {}) {
   Action a;

@@ -5,26 +5,15 @@
 #include <algorithm>
 
 #include "rules/scope/scope.hpp"
+#include "tests/unit/test_actions.hpp"
 
 namespace blastwall::scope {
 namespace {
 
-ActionContext ctx() {
-  ActionContext c;
-  c.cwd = "/home/dev/project";
-  c.home = "/home/dev";
-  c.user = "dev";
-  c.project_root = "/home/dev/project";
-  c.vcs_branch = "feature/x";
-  return c;
-}
+ActionContext ctx() { return testing_support::test_context(); }
 
 Analysis shell(const std::string& cmd) {
-  Action a;
-  a.kind = ActionKind::shell_exec;
-  a.ctx = ctx();
-  a.command = cmd;
-  return analyze(a, ScopeConfig{});
+  return analyze(testing_support::shell_action(cmd), ScopeConfig{});
 }
 
 Analysis read(const std::string& path) {
