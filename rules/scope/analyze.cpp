@@ -1,5 +1,7 @@
 // Scope analysis proper: subjects and their facts.
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,6 +11,7 @@
 #include "rules/scope/data.hpp"
 #include "rules/scope/extra_facts.hpp"
 #include "rules/scope/facts_ext.hpp"
+#include "rules/scope/mcp_code.hpp"
 #include "rules/scope/scope.hpp"
 #include "rules/shell/unwrap_internal.hpp"
 
@@ -1017,6 +1020,7 @@ void url_facts(Subject& s, const Ctx& c) {
       starts_with(path, "/api") && s.method != "GET" && s.method != "HEAD" && !s.method.empty())
     s.facts.set("self", "writes to blastwall's local approval API: " + u);
   prod_check(s, c, "URL host", host);
+  if (auto why = metadata_credentials(host, path); !why.empty()) s.facts.set("secrets_read", why);
   data_http_facts(s, c.config, s.method, u, c.action.content);
   http_request_facts(s, s.method, u);
 }
@@ -1027,14 +1031,18 @@ enum class ArgKind { none, shell, sql, path, url };
 // Tools that type into a running process (a shell, a REPL, a terminal multiplexer): what they are
 // given is run, whatever the argument is called. desktop-commander interact_with_process {input},
 // terminal send_keys {keys}, tmux/screen tools {text}.
+// Whole words of the tool's name (`slack_reply_to_thread` has no "repl", `puppeteer_screenshot`
+// no "screen").
 bool tool_feeds_process(std::string_view tool) {
-  std::string t;
-  for (char ch : tool) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  for (auto w :
-       {"process", "terminal", "shell", "repl", "tmux", "screen", "send_keys", "sendkeys", "pty"}) {
-    if (t.find(w) != std::string::npos) return true;
+  const auto words = tool_words(tool);
+  auto has = [&](std::string_view w) {
+    return std::find(words.begin(), words.end(), w) != words.end();
+  };
+  for (auto w : {"process", "terminal", "shell", "repl", "tmux", "screen", "sendkeys", "pty",
+                 "console", "session"}) {
+    if (has(w)) return true;
   }
-  return false;
+  return has("send") && has("keys");
 }
 
 bool is_command_key(std::string_view key) {
@@ -1071,12 +1079,26 @@ ArgKind classify_arg(std::string_view key, std::string_view value, std::string_v
     return std::find(names.begin(), names.end(), k) != names.end();
   };
   if (key_is({"command", "cmd", "shell", "script", "bash", "commandline", "command_line",
-              "shell_command", "run", "exec", "code_shell", "cmdline", "shellcommand"}))
+              "shell_command", "run", "exec", "code_shell", "cmdline", "shellcommand", "argv"}))
     return ArgKind::shell;
-  // Text typed into a process is a command line; for other tools `text`/`input` is content.
+  // `cli_command`, `terminalCommand`, `bash_cmd`: any key that ends in "command" or "_cmd" holds a
+  // command line (not `subcommand`, which names one word of a tool's own CLI).
+  if (k.size() > 7 && (k.ends_with("command") || k.ends_with("_cmd")) && !k.ends_with("subcommand"))
+    return ArgKind::shell;
+  // Text typed into a process is a command line (or SQL, when the process is a database client);
+  // for other tools `text`/`input` is content.
   if (key_is({"input", "keys", "text", "stdin", "line", "chars", "data", "send", "keystrokes"}) &&
-      !tool.empty() && tool_feeds_process(tool))
+      !tool.empty() && tool_feeds_process(tool)) {
+    std::string head;
+    std::string_view v = value;
+    while (!v.empty() && (v[0] == ' ' || v[0] == '\n')) v.remove_prefix(1);
+    for (char ch : v.substr(0, 12))
+      head += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (auto kw : {"DROP ", "TRUNCATE ", "DELETE FROM", "UPDATE ", "ALTER ", "GRANT ", "COPY "}) {
+      if (starts_with(head, kw)) return ArgKind::sql;
+    }
     return ArgKind::shell;
+  }
   if (key_is({"sql", "query", "statement", "sql_query", "stmt"})) {
     std::string_view v = value;
     while (!v.empty() && (v[0] == ' ' || v[0] == '\n' || v[0] == '(')) v.remove_prefix(1);
@@ -1153,6 +1175,73 @@ void mcp_edit_content(const nlohmann::json& args, Action& fa) {
   }
 }
 
+// Credential material in an argument a tool sends on (a chat message, an issue comment, a mail
+// body) is a secret leaving the machine. Local file writes are not sending: what they write is
+// judged by where it goes.
+void mcp_credential_facts(const std::string& v, const std::string& key, const Ctx& c,
+                          Analysis& out) {
+  if (v.size() < 16 || out.subjects.empty() || out.subjects[0].kind != ActionKind::mcp_call) return;
+  const auto& args = c.action.mcp.arguments;
+  if (tool_name_writes(c.action.mcp.tool) && args.is_object()) {
+    for (const char* k : {"path", "file_path", "filepath", "filename", "destination"}) {
+      auto it = args.find(k);
+      if (it != args.end() && it->is_string()) return;
+    }
+  }
+  if (auto why = credential_in_text(v); !why.empty())
+    out.subjects[0].facts.set("secrets_send",
+                              why + " (argument '" + key + "' of " + c.action.mcp.tool + ")");
+}
+
+// Code a tool runs, in its language. Shell is parsed as shell; interpreter languages as the
+// one-liner of their interpreter (`python3 -c CODE`), so every call table of the unwrapper applies;
+// Jupyter shell escapes (`!rm -rf x`) as shell. Browser code is also checked for sending the page's
+// credentials away. Without a language: shell when a shell can read it, else Python and Node.
+void analyze_mcp_code(const std::string& lang, const std::string& code, const Ctx& c,
+                      const shell::Limits& limits, Analysis& out) {
+  static const std::pair<const char*, const char*> k_carriers[] = {
+      {"node", "node -e "},
+      {"ruby", "ruby -e "},
+      {"perl", "perl -e "},
+      {"php", "php -r "},
+      {"lua", "lua -e "},
+      {"groovy", "groovy -e "},
+      {"kotlin", "kotlinc -e "},
+      {"scala", "scala -e "},
+      {"rust", "rust-script -e "},
+      {"java", "jshell -e "},
+      {"go", "gorun -e "},
+      {"c", "tcc -run -e "},
+      {"csharp", "dotnet-script eval "},
+      {"swift", "swift -e "}};
+  if (lang == "shell") return analyze_shell(code, c, limits, "mcp", out);
+  if (lang == "python") {
+    const auto parts = split_ipython_cell(code);
+    for (const auto& sh : parts.shell) analyze_shell(sh, c, limits, "mcp", out);
+    if (parts.python.find_first_not_of(" \t\n") != std::string::npos)
+      analyze_shell("python3 -c " + shell_quote(parts.python), c, limits, "mcp", out);
+    return;
+  }
+  if (lang == "browser") {
+    analyze_shell("node -e " + shell_quote(code), c, limits, "mcp", out);
+    if (auto why = browser_credential_send(code); !why.empty() && !out.subjects.empty())
+      out.subjects[0].facts.set("secrets_send", why);
+    return;
+  }
+  for (const auto& [l, carrier] : k_carriers) {
+    if (lang == l) return analyze_shell(carrier + shell_quote(code), c, limits, "mcp", out);
+  }
+  Analysis as_shell;
+  analyze_shell(code, c, limits, "mcp", as_shell);
+  if (as_shell.fail_closed) {
+    for (const char* interp : {"python3 -c ", "node -e "})
+      analyze_shell(interp + shell_quote(code), c, limits, "mcp", out);
+    return;
+  }
+  for (auto& t : as_shell.trace) out.trace.push_back(std::move(t));
+  for (auto& sub : as_shell.subjects) out.subjects.push_back(std::move(sub));
+}
+
 void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c,
                    const shell::Limits& limits, Analysis& out, int depth) {
   if (depth > 16) {
@@ -1161,19 +1250,89 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
     return;
   }
   if (j.is_object()) {
-    // {command: "rm", args: ["-rf", "~"]}: the program and its argv are one command line.
-    auto cmd_it = j.find("command");
-    auto args_it = j.find("args");
-    const bool argv_pair =
-        cmd_it != j.end() && cmd_it->is_string() && args_it != j.end() && args_it->is_array() &&
-        std::all_of(args_it->begin(), args_it->end(), [](const auto& e) { return e.is_string(); });
-    if (argv_pair) {
-      nlohmann::json argv = nlohmann::json::array({*cmd_it});
-      for (const auto& e : *args_it) argv.push_back(e);
-      walk_mcp_args(argv, "command", c, limits, out, depth + 1);
+    std::vector<std::string> consumed;
+    // {command: "rm", args: ["-rf", "~"]}, {cmd: "git", args: [..]}: the program and its argv are
+    // one command line.
+    auto string_array = [](const nlohmann::json& a) {
+      return a.is_array() &&
+             std::all_of(a.begin(), a.end(), [](const auto& e) { return e.is_string(); });
+    };
+    std::string program_key;
+    for (const char* k : {"command", "cmd", "program", "executable", "binary", "file"}) {
+      auto it = j.find(k);
+      if (it != j.end() && (it->is_string() || (string_array(*it) && !it->empty()))) {
+        program_key = k;
+        break;
+      }
+    }
+    std::string args_key;
+    for (const char* k : {"args", "arguments", "argv"}) {
+      auto it = j.find(k);
+      if (it != j.end() && string_array(*it)) {
+        args_key = k;
+        break;
+      }
+    }
+    if (!program_key.empty() && program_key != "file" && j.at(program_key).is_array())
+      args_key.clear();  // {command: [argv...]} is already the whole argv
+    nlohmann::json argv = nlohmann::json::array();
+    if (!program_key.empty() && (program_key != "file" || !args_key.empty())) {
+      const auto& p = j.at(program_key);
+      if (p.is_string()) {
+        argv.push_back(p);
+      } else {
+        for (const auto& e : p) argv.push_back(e);
+      }
+      if (!args_key.empty()) {
+        for (const auto& e : j.at(args_key)) argv.push_back(e);
+      }
+    }
+    // {command: "bash", stdin: "rm -rf data/"}: what is written to the program's stdin is what it
+    // reads, so the pair is judged as `PROGRAM <<EOF ... EOF` (a shell runs it, psql executes it,
+    // jq only reads it).
+    std::string stdin_key;
+    for (const char* k : {"stdin", "input", "stdin_data", "input_data", "stdinput"}) {
+      auto it = j.find(k);
+      if (it != j.end() && it->is_string() && !argv.empty()) {
+        stdin_key = k;
+        break;
+      }
+    }
+    if (!argv.empty() && (!args_key.empty() || !stdin_key.empty())) {
+      std::string line;
+      for (const auto& e : argv) {
+        line += (line.empty() ? "" : " ") + shell_quote(e.template get<std::string>());
+      }
+      // A single command string (`bash -lc` style) stays shell text of its own.
+      if (argv.size() == 1 && args_key.empty()) line = argv[0].template get<std::string>();
+      if (!stdin_key.empty()) {
+        std::string body = j.at(stdin_key).template get<std::string>();
+        std::string delim = "BLASTWALL_STDIN";
+        while (body.find(delim) != std::string::npos) delim += "_";
+        if (!body.empty() && body.back() != '\n') body += '\n';
+        line += " <<'" + delim + "'\n" + body + delim;
+        consumed.push_back(stdin_key);
+      }
+      analyze_shell(line, c, limits, "mcp", out);
+      consumed.push_back(program_key);
+      if (!args_key.empty()) consumed.push_back(args_key);
+    }
+    // Program text for a tool that runs it: judged in its language (code runners, notebook
+    // cells, browser evaluate).
+    const auto& tool = c.action.mcp.tool;
+    const bool browser = tool_is_browser(tool, c.action.mcp.server);
+    for (const auto& [k, v] : j.items()) {
+      if (!v.is_string()) continue;
+      const bool code_key =
+          is_code_key(k) || (browser && (k == "script" || k == "function" || k == "expression"));
+      if (!code_key) continue;
+      const std::string lang = mcp_code_language(tool, c.action.mcp.server, j);
+      if (!browser && lang.empty() && !tool_runs_code(tool)) continue;
+      analyze_mcp_code(lang, v.get_ref<const std::string&>(), c, limits, out);
+      consumed.push_back(k);
     }
     for (const auto& [k, v] : j.items()) {
-      if (argv_pair && (k == "command" || k == "args")) continue;
+      if (std::find(consumed.begin(), consumed.end(), k) != consumed.end()) continue;
       walk_mcp_args(v, k, c, limits, out, depth + 1);
     }
   } else if (j.is_array()) {
@@ -1256,6 +1415,18 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
         break;
       }
       case ArgKind::url: {
+        // file:///home/dev/.ssh/id_rsa opened in a browser or fetched is a read of that file.
+        if (starts_with(v, "file://")) {
+          Action fa = c.action;
+          fa.kind = ActionKind::file_read;
+          fa.path = v.substr(7);
+          if (bad_path(fa.path) == nullptr) {
+            auto fs = file_subject(fa, c);
+            fs.origin = "mcp";
+            out.subjects.push_back(std::move(fs));
+          }
+          break;
+        }
         Subject s;
         s.kind = ActionKind::net_fetch;
         s.url = v;
@@ -1269,13 +1440,121 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
         s.display = v;
         s.origin = "mcp";
         url_facts(s, c);
+        if (const auto q = v.find_first_of("?#"); q != std::string::npos) {
+          const auto why = credential_in_text(v.substr(q));
+          const auto hs = v.find("://");
+          const std::string host = hs == std::string::npos
+                                       ? std::string()
+                                       : v.substr(hs + 3, v.find_first_of(":/?#", hs + 3) - hs - 3);
+          if (!why.empty() && host != "localhost" && !starts_with(host, "127."))
+            s.facts.set("secrets_send", why + " in the URL's query");
+        }
         out.subjects.push_back(std::move(s));
         break;
       }
       case ArgKind::none:
+        mcp_credential_facts(v, key, c, out);
         break;
     }
   }
+}
+
+// What a tool's own name says it does to a resource named by its arguments: `kubectl_delete
+// {resourceType, name, namespace}`, `delete_project {projectId}`, `remove_volume`, `pause_project`,
+// `resources_delete`, `kill_process {pid}`, `kubectl_scale {replicas: 0}`, `kubectl_apply` in a
+// production namespace. Paths are judged by the file subjects the walk made, so a tool that deletes
+// a local file gets nothing here.
+void mcp_tool_verb_facts(const Ctx& c, const shell::Limits& limits, Analysis& out) {
+  const auto& m = c.action.mcp;
+  if (out.subjects.empty() || !m.arguments.is_object()) return;
+  const auto words = tool_words(m.tool);
+  auto has = [&](std::string_view w) {
+    return std::find(words.begin(), words.end(), w) != words.end();
+  };
+  const nlohmann::json* args = &m.arguments;
+  if (args->size() == 1 && args->begin()->is_object()) args = &*args->begin();
+  auto number = [&](std::initializer_list<const char*> keys) -> std::optional<long long> {
+    for (const char* k : keys) {
+      auto it = args->find(k);
+      if (it != args->end() && it->is_number_integer()) return it->get<long long>();
+      if (it != args->end() && it->is_string()) {
+        const auto& v = it->get_ref<const std::string&>();
+        if (!v.empty() && v.find_first_not_of("-0123456789") == std::string::npos)
+          return std::stoll(v.substr(0, 18));
+      }
+    }
+    return std::nullopt;
+  };
+  std::string verb = tool_destructive_verb(m.tool);
+  // kill_process {pid}: the signal a shell's `kill -9 PID` sends.
+  if ((verb == "kill" || verb == "terminate" || has("signal") || has("stop")) &&
+      (has("process") || has("pid") || has("processes"))) {
+    if (auto pid = number({"pid", "process_id", "processId", "PID"})) {
+      analyze_shell("kill -9 " + std::to_string(*pid), c, limits, "mcp", out);
+    }
+    return;
+  }
+  // {command: "delete"} on a generic CLI tool (kubectl_generic).
+  if (verb.empty()) {
+    for (const char* k : {"command", "action", "operation", "verb", "subcommand", "op"}) {
+      auto it = args->find(k);
+      if (it != args->end() && it->is_string() &&
+          it->get_ref<const std::string&>().find(' ') == std::string::npos) {
+        verb = tool_destructive_verb(it->get<std::string>());
+        if (!verb.empty()) break;
+      }
+    }
+  }
+  if (verb.empty() && has("scale")) {
+    if (auto n =
+            number({"replicas", "count", "desired_count", "desiredCount", "size", "instances"});
+        n && *n == 0)
+      verb = "scale to zero";
+  }
+  for (size_t i = 1; i < out.subjects.size(); ++i) {
+    if (out.subjects[i].kind == ActionKind::file_delete) return;
+  }
+  Subject& s = out.subjects[0];
+  const std::string resource = tool_resource(m.tool, m.arguments);
+  if (resource.empty()) return;
+  std::string named;
+  for (const auto& [k, v] : args->items()) {
+    if (v.is_string() && v.get_ref<const std::string&>().size() < 200) {
+      named += (named.empty() ? "" : ", ") + k + "=" + v.get<std::string>();
+      prod_check(s, c, "argument " + k, v.get<std::string>());
+    }
+  }
+  if (verb.empty()) {
+    static constexpr std::string_view k_changes[] = {
+        "apply",   "create",  "update", "patch", "deploy",  "scale", "set",  "restart", "rollout",
+        "upgrade", "install", "put",    "edit",  "replace", "exec",  "run",  "migrate", "rollback",
+        "restore", "reset",   "cordon", "drain", "stop",    "start", "push", "merge",   "write"};
+    const bool changes = std::any_of(words.begin(), words.end(), [](const std::string& w) {
+      return std::find(std::begin(k_changes), std::end(k_changes), w) != std::end(k_changes);
+    });
+    // A text argument (a manifest) that names production counts too.
+    if (changes && !s.facts.prod()) {
+      for (const auto& [k, v] : args->items()) {
+        if (v.is_string() && v.get_ref<const std::string&>().size() >= 200) {
+          for (const char* marker : {"namespace: ", "context: ", "environment: "}) {
+            const auto& t = v.get_ref<const std::string&>();
+            for (auto at = t.find(marker); at != std::string::npos; at = t.find(marker, at + 1)) {
+              const auto e = t.find_first_of("\n ", at + std::strlen(marker));
+              prod_check(s, c, "argument " + k,
+                         t.substr(at + std::strlen(marker), e - at - std::strlen(marker)));
+            }
+          }
+        }
+      }
+    }
+    if (changes && s.facts.prod())
+      s.facts.set("mcp_prod_change",
+                  m.tool + " changes a production " + resource + " (" + named + ")");
+    return;
+  }
+  s.facts.set("mcp_resource_delete", m.tool + ": " + verb + " of a " + resource +
+                                         (named.empty() ? "" : " (" + named + ")"));
+  s.facts.set("deletion", m.tool);
 }
 
 }  // namespace
@@ -1350,6 +1629,7 @@ Analysis analyze(const Action& action, const ScopeConfig& config, const shell::L
         d.mcp_tool = action.mcp.tool;
         if (d.origin.empty()) d.origin = "mcp";
       }
+      mcp_tool_verb_facts(c, limits, out);
       if (read_only) out.subjects[0].facts.set("read_only_hint", "");
       break;
     }
