@@ -31,24 +31,60 @@ std::string normalise_language(std::string_view name) {
   if (n.empty()) return {};
   // Flat alias table (an initializer_list member of a static array would dangle).
   static constexpr std::pair<std::string_view, std::string_view> k_names[] = {
-      {"python", "python"},   {"python3", "python"},   {"py", "python"},
-      {"ipython", "python"},  {"jupyter", "python"},   {"ipynb", "python"},
-      {"python2", "python"},  {"javascript", "node"},  {"js", "node"},
-      {"node", "node"},       {"nodejs", "node"},      {"typescript", "node"},
-      {"ts", "node"},         {"deno", "node"},        {"bun", "node"},
-      {"jsx", "node"},        {"tsx", "node"},         {"mjs", "node"},
-      {"ruby", "ruby"},       {"rb", "ruby"},          {"perl", "perl"},
-      {"pl", "perl"},         {"php", "php"},          {"lua", "lua"},
-      {"bash", "shell"},      {"sh", "shell"},         {"shell", "shell"},
-      {"shellscript", "shell"}, {"zsh", "shell"},      {"console", "shell"},
-      {"terminal", "shell"},  {"ksh", "shell"},        {"dash", "shell"},
-      {"go", "go"},           {"golang", "go"},        {"java", "java"},
-      {"jshell", "java"},     {"kotlin", "kotlin"},    {"kt", "kotlin"},
-      {"kts", "kotlin"},      {"groovy", "groovy"},    {"scala", "scala"},
-      {"rust", "rust"},       {"rs", "rust"},          {"c", "c"},
-      {"cpp", "c"},           {"c++", "c"},            {"cc", "c"},
-      {"objective-c", "c"},   {"csharp", "csharp"},    {"cs", "csharp"},
-      {"c#", "csharp"},       {"dotnet", "csharp"},    {"swift", "swift"}};
+      {"python", "python"},
+      {"python3", "python"},
+      {"py", "python"},
+      {"ipython", "python"},
+      {"jupyter", "python"},
+      {"ipynb", "python"},
+      {"python2", "python"},
+      {"javascript", "node"},
+      {"js", "node"},
+      {"node", "node"},
+      {"nodejs", "node"},
+      {"typescript", "node"},
+      {"ts", "node"},
+      {"deno", "node"},
+      {"bun", "node"},
+      {"jsx", "node"},
+      {"tsx", "node"},
+      {"mjs", "node"},
+      {"ruby", "ruby"},
+      {"rb", "ruby"},
+      {"perl", "perl"},
+      {"pl", "perl"},
+      {"php", "php"},
+      {"lua", "lua"},
+      {"bash", "shell"},
+      {"sh", "shell"},
+      {"shell", "shell"},
+      {"shellscript", "shell"},
+      {"zsh", "shell"},
+      {"console", "shell"},
+      {"terminal", "shell"},
+      {"ksh", "shell"},
+      {"dash", "shell"},
+      {"go", "go"},
+      {"golang", "go"},
+      {"java", "java"},
+      {"jshell", "java"},
+      {"kotlin", "kotlin"},
+      {"kt", "kotlin"},
+      {"kts", "kotlin"},
+      {"groovy", "groovy"},
+      {"scala", "scala"},
+      {"rust", "rust"},
+      {"rs", "rust"},
+      {"c", "c"},
+      {"cpp", "c"},
+      {"c++", "c"},
+      {"cc", "c"},
+      {"objective-c", "c"},
+      {"csharp", "csharp"},
+      {"cs", "csharp"},
+      {"c#", "csharp"},
+      {"dotnet", "csharp"},
+      {"swift", "swift"}};
   for (const auto& [alias, lang] : k_names) {
     if (alias == n) return std::string(lang);
   }
@@ -63,16 +99,16 @@ bool tool_runs_code(std::string_view tool) {
 
 bool tool_is_browser(std::string_view tool, std::string_view server) {
   const std::string t = lower(tool) + " " + lower(server);
-  return has_any(t, {"browser", "puppeteer", "playwright", "page", "chrome", "devtools",
-                     "selenium", "webdriver"});
+  return has_any(t, {"browser", "puppeteer", "playwright", "page", "chrome", "devtools", "selenium",
+                     "webdriver"});
 }
 
 bool is_code_key(std::string_view key) {
   const std::string k = lower(key);
   static constexpr std::string_view k_keys[] = {
-      "code",      "cell_source", "source_code", "sourcecode", "snippet",   "program",
-      "expression", "function",   "python_code", "js_code",    "code_block", "codeblock",
-      "cell",       "python",     "javascript",  "js",         "statements"};
+      "code",       "cell_source", "source_code", "sourcecode", "snippet",    "program",
+      "expression", "function",    "python_code", "js_code",    "code_block", "codeblock",
+      "cell",       "python",      "javascript",  "js",         "statements"};
   return std::find(std::begin(k_keys), std::end(k_keys), k) != std::end(k_keys);
 }
 
@@ -121,8 +157,8 @@ CellParts split_ipython_cell(std::string_view cell) {
       sh = t.substr(t.size() > 1 && t[1] == '!' ? 2 : 1);
     } else if (t.substr(0, 4) == "%sx " || t.substr(0, 8) == "%system ") {
       sh = t.substr(t.find(' ') + 1);
-    } else if (auto eq = t.find("= !"); eq != std::string_view::npos &&
-                                        t.find_first_of("(\"'") > eq) {
+    } else if (auto eq = t.find("= !");
+               eq != std::string_view::npos && t.find_first_of("(\"'") > eq) {
       sh = t.substr(eq + 3);
     }
     if (!sh.empty()) {
@@ -139,10 +175,10 @@ CellParts split_ipython_cell(std::string_view cell) {
 
 std::string browser_credential_send(std::string_view code) {
   static constexpr std::string_view k_material[] = {
-      "document.cookie", "localStorage", "sessionStorage", "indexedDB", "credentials.get",
-      "getItem(",        "PasswordCredential"};
+      "document.cookie", "localStorage", "sessionStorage",    "indexedDB",
+      "credentials.get", "getItem(",     "PasswordCredential"};
   static constexpr std::string_view k_send[] = {
-      "fetch(", "sendBeacon(", "XMLHttpRequest", ".send(", "new Image", "WebSocket(",
+      "fetch(", "sendBeacon(", "XMLHttpRequest", ".send(",     "new Image",       "WebSocket(",
       ".src=",  ".src =",      "location.href",  "location =", "location.assign", "window.open("};
   std::string_view material;
   for (auto m : k_material) {
@@ -167,16 +203,16 @@ std::string browser_credential_send(std::string_view code) {
     if (host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]") return {};
   }
   std::string to = host.empty() ? std::string("a computed address") : host;
-  return "the page code sends browser credentials (" + std::string(material) + ") to " + to +
-         " (" + std::string(via) + ")";
+  return "the page code sends browser credentials (" + std::string(material) + ") to " + to + " (" +
+         std::string(via) + ")";
 }
 
 std::string credential_in_text(std::string_view text) {
   if (text.size() < 16) return {};
   // Cheap gate: every pattern below needs one of these.
   if (!has_any(text, {"PRIVATE KEY", "AKIA", "ASIA", "_KEY", "secret", "SECRET", "ghp_", "gho_",
-                      "ghs_", "ghu_", "github_pat_", "xox", "sk_live_", "rk_live_", "AIza",
-                      "npm_", "glpat-", "://", "Bearer "})) {
+                      "ghs_", "ghu_", "github_pat_", "xox", "sk_live_", "rk_live_", "AIza", "npm_",
+                      "glpat-", "://", "Bearer "})) {
     return {};
   }
   struct Pattern {
@@ -205,8 +241,7 @@ std::string credential_in_text(std::string_view text) {
     if (RE2::PartialMatch(text, *re)) return std::string("the text contains ") + what;
   }
   // scheme://user:password@host: a connection string with its password written out.
-  static const RE2 k_url_pass(
-      R"(\b[a-z][a-z0-9+.-]*://[^/\s:@'"]+:([^/\s@'"]+)@([A-Za-z0-9.-]+))");
+  static const RE2 k_url_pass(R"(\b[a-z][a-z0-9+.-]*://[^/\s:@'"]+:([^/\s@'"]+)@([A-Za-z0-9.-]+))");
   std::string pass;
   std::string host;
   re2::StringPiece in(text.data(), text.size());
@@ -216,9 +251,9 @@ std::string credential_in_text(std::string_view text) {
     const std::string p = lower(pass);
     const bool placeholder = p.size() < 4 || p[0] == '$' || p[0] == '<' || p[0] == '{' ||
                              p[0] == '%' || p.find("***") != std::string::npos ||
-                             p.find("xxx") != std::string::npos || p == "password" ||
-                             p == "pass" || p == "passwd" || p == "secret" || p == "changeme" ||
-                             p == "postgres" || p == "root" || p == "test" || p == "example";
+                             p.find("xxx") != std::string::npos || p == "password" || p == "pass" ||
+                             p == "passwd" || p == "secret" || p == "changeme" || p == "postgres" ||
+                             p == "root" || p == "test" || p == "example";
     if (!placeholder) return "the text contains a connection URL with its password";
   }
   return {};
@@ -252,9 +287,9 @@ std::vector<std::string> tool_words(std::string_view tool) {
 
 std::string tool_destructive_verb(std::string_view tool) {
   static constexpr std::string_view k_verbs[] = {
-      "delete", "remove", "rm",        "destroy", "drop",     "uninstall", "terminate",
-      "purge",  "wipe",   "truncate",  "pause",   "kill",     "deprovision", "decommission",
-      "erase",  "nuke",   "teardown",  "evict",   "shutdown", "flush"};
+      "delete", "remove", "rm",       "destroy", "drop",     "uninstall",   "terminate",
+      "purge",  "wipe",   "truncate", "pause",   "kill",     "deprovision", "decommission",
+      "erase",  "nuke",   "teardown", "evict",   "shutdown", "flush"};
   const auto words = tool_words(tool);
   for (const auto& w : words) {
     if (std::find(std::begin(k_verbs), std::end(k_verbs), w) != std::end(k_verbs)) return w;
@@ -264,15 +299,17 @@ std::string tool_destructive_verb(std::string_view tool) {
 
 std::string tool_resource(std::string_view tool, const nlohmann::json& args) {
   static constexpr std::string_view k_nouns[] = {
-      "namespace", "project",   "cluster",  "volume",     "database", "db",       "bucket",
-      "stack",     "instance",  "deployment", "service",  "release",  "chart",    "helm",
-      "pod",       "pods",      "container", "repository", "repo",    "index",    "table",
-      "collection", "topic",    "queue",    "zone",       "record",   "dns",      "vm",
-      "droplet",   "server",    "environment", "branch",  "app",      "function", "statefulset",
-      "resource",  "resources", "secret",   "pvc",        "node",     "workspace", "site",
-      "domain",    "organization", "org",   "schema",     "snapshot", "backup",   "image",
-      "network",   "firewall",  "key",      "keys",       "user",     "role",
-      "worker",    "manifest",  "account",  "configmap",  "ingress",  "job",      "cronjob"};
+      "namespace",   "project",      "cluster",  "volume",     "database",    "db",
+      "bucket",      "stack",        "instance", "deployment", "service",     "release",
+      "chart",       "helm",         "pod",      "pods",       "container",   "repository",
+      "repo",        "index",        "table",    "collection", "topic",       "queue",
+      "zone",        "record",       "dns",      "vm",         "droplet",     "server",
+      "environment", "branch",       "app",      "function",   "statefulset", "resource",
+      "resources",   "secret",       "pvc",      "node",       "workspace",   "site",
+      "domain",      "organization", "org",      "schema",     "snapshot",    "backup",
+      "image",       "network",      "firewall", "key",        "keys",        "user",
+      "role",        "worker",       "manifest", "account",    "configmap",   "ingress",
+      "job",         "cronjob"};
   for (const auto& w : tool_words(tool)) {
     if (std::find(std::begin(k_nouns), std::end(k_nouns), w) != std::end(k_nouns)) return w;
   }
@@ -280,6 +317,13 @@ std::string tool_resource(std::string_view tool, const nlohmann::json& args) {
   // {params: {projectId: ..}}: one level of wrapping is common.
   const nlohmann::json* obj = &args;
   if (args.size() == 1 && args.begin()->is_object()) obj = &*args.begin();
+  // The resource's own type, when an argument gives it (`resourceType: deployment`).
+  for (const char* k : {"resourceType", "resource_type", "kind", "type"}) {
+    auto it = obj->find(k);
+    if (it != obj->end() && it->is_string() && !it->get_ref<const std::string&>().empty() &&
+        (obj->contains("name") || obj->contains("namespace") || obj->contains("apiVersion")))
+      return lower(it->get<std::string>());
+  }
   for (const auto& [k, v] : obj->items()) {
     (void)v;
     const auto words = tool_words(k);
