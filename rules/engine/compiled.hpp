@@ -6,6 +6,8 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -94,6 +96,39 @@ struct CompiledException {
   std::shared_ptr<RE2> regex;        // op == matches
 };
 
+// What a subject has, for the fact gate (docs/RULES.md "Keywords and the prefilter"): bits below
+// k_class_base = that Field has a value; then one bit per PathClass of the subject's targets; from
+// k_named_base one bit per fact named by a rule's `fact` condition and per value of a `cmd`,
+// `origin` or `stdin_from` condition inside a gate (Compiled::fact_bits, value_bits). Names beyond
+// the capacity are not gated on (their condition falls back to "the field has a value" or to no
+// gate).
+struct FeatureMask {
+  static constexpr int k_bits = 512;
+  std::array<uint64_t, k_bits / 64> w{};
+  void set(int bit) { w[static_cast<size_t>(bit) >> 6] |= uint64_t{1} << (bit & 63); }
+  [[nodiscard]] bool intersects(const FeatureMask& o) const {
+    uint64_t acc = 0;
+    for (size_t i = 0; i < w.size(); ++i) acc |= w[i] & o.w[i];
+    return acc != 0;
+  }
+  // True when something was added.
+  bool merge(const FeatureMask& o) {
+    uint64_t added = 0;
+    for (size_t i = 0; i < w.size(); ++i) {
+      added |= o.w[i] & ~w[i];
+      w[i] |= o.w[i];
+    }
+    return added != 0;
+  }
+  [[nodiscard]] int count() const {
+    int n = 0;
+    for (auto x : w) n += __builtin_popcountll(x);
+    return n;
+  }
+};
+constexpr int k_class_base = 32;  // Field has fewer than 32 values
+constexpr int k_named_base = 64;  // PathClass has fewer than 32 values
+
 struct CompiledRule {
   const rules::RuleSpec* spec = nullptr;
   const rules::PackSpec* pack = nullptr;
@@ -103,6 +138,12 @@ struct CompiledRule {
   std::vector<CompiledException> exceptions;
   std::vector<std::string> cmd_index;  // command names this rule is indexed under
   std::vector<std::string> keywords;
+  // Fact gate of a rule with no command or keyword index: `when` can only hold when the subject
+  // has a feature of each clause of `gate` (a necessary condition derived from the conditions).
+  // Clauses: every one must share a feature with the subject.
+  bool gated = false;
+  std::vector<FeatureMask> gate;
+  FeatureMask marks;  // the gate bits of the facts this rule marks when it matches
 };
 
 struct Group {
@@ -134,7 +175,21 @@ struct Compiled {
       keyword_rules;                     // (keyword, rule) for keyword-gated rules
   KeywordIndex keyword_index;            // built from keyword_rules
   std::unique_ptr<Group> keyword_group;  // regex sets for keyword-gated rules
-  std::unique_ptr<Group> always;         // rules with no prefilter
+  std::unique_ptr<Group> always;         // rules with no index (regex sets; `rules` unused)
+  // Rules with no index, per ActionKind, ascending: without a fact gate (run for every subject of
+  // that kind) and behind one.
+  static constexpr size_t k_kinds = static_cast<size_t>(ActionKind::mcp_call) + 1;
+  std::array<std::vector<int>, k_kinds> ungated_by_kind;
+  std::array<std::vector<int>, k_kinds> gated_by_kind;
+  bool any_gated = false;
+  // Set when any regex set failed to compile: from then on every evaluation fails closed, so a
+  // broken set is never skipped because the fact gate kept its rules from being evaluated.
+  mutable std::atomic<bool> regex_failed{false};
+  std::unordered_map<std::string, int> fact_bits;  // fact name -> FeatureMask bit
+  // Values of single-valued fields (cmd, origin, stdin_from) named by `in`/`equals` conditions
+  // inside gates: field -> value -> FeatureMask bit.
+  std::vector<std::pair<Field, std::unordered_map<std::string, int>>> value_bits;
+  int next_bit = k_named_base;
   int leaf_count = 0;
 };
 

@@ -296,6 +296,209 @@ void keyword_hits(const engine::KeywordIndex& ix, std::string_view text, std::ve
   }
 }
 
+// ---------------------------------------------------------------- fact gate
+
+using engine::FeatureMask;
+
+FeatureMask bit_mask(int bit) {
+  FeatureMask m;
+  m.set(bit);
+  return m;
+}
+
+// How often a clause is likely to be open, for choosing one clause per `any` branch: a field
+// nearly every shell subject has (cmd, args, ...) is nearly always there, another field's value
+// often, a path class sometimes, a fact or a command name rarely.
+int clause_cost(const FeatureMask& m) {
+  static const uint64_t common = [] {
+    uint64_t c = 0;
+    for (Field f : {Field::kind, Field::cmd, Field::argv0, Field::args, Field::argv,
+                    Field::positionals, Field::line, Field::origin})
+      c |= uint64_t{1} << static_cast<int>(f);
+    return c;
+  }();
+  const uint64_t fields = m.w[0] & ((uint64_t{1} << engine::k_class_base) - 1);
+  const uint64_t classes = m.w[0] >> engine::k_class_base;
+  int named = 0;
+  for (size_t i = 1; i < m.w.size(); ++i) named += __builtin_popcountll(m.w[i]);
+  return 1000 * __builtin_popcountll(fields & common) +
+         20 * __builtin_popcountll(fields & ~common) + 5 * __builtin_popcountll(classes) + named;
+}
+
+// The bit of a named feature (a fact, a command name), allocated on first use; -1 when full.
+int named_bit(std::unordered_map<std::string, int>& bits, int& next, const std::string& name) {
+  auto it = bits.find(name);
+  if (it != bits.end()) return it->second;
+  if (next >= FeatureMask::k_bits) return -1;
+  bits.emplace(name, next);
+  return next++;
+}
+
+// A necessary condition for `c`, as clauses that must each share a feature with the subject: a
+// field with a value, a target of a path class, a fact, the command's name. False when there is
+// none (`not`, `env`, `kind`, or a fact beyond the mask's capacity). `matches` leaves need a
+// value too: a set that cannot compile sets Compiled::regex_failed, which fails every later
+// evaluation closed, so a broken set is never skipped silently.
+bool gate_of(const CompiledCond& c, engine::Compiled& comp, std::vector<FeatureMask>& out) {
+  using T = Condition::Type;
+  switch (c.type) {
+    case T::fact: {
+      if (c.values.empty()) return false;
+      FeatureMask m;
+      for (const auto& f : c.values) {
+        int bit = named_bit(comp.fact_bits, comp.next_bit, f);
+        if (bit < 0) return false;
+        m.set(bit);
+      }
+      out.push_back(m);
+      return true;
+    }
+    case T::field: {
+      if (c.field == Field::env || c.field == Field::kind) return false;
+      if ((c.field == Field::cmd || c.field == Field::origin || c.field == Field::stdin_from) &&
+          (c.op == Op::in || c.op == Op::equals) && !c.case_insensitive && !c.values.empty()) {
+        // The field's one value must be one of these.
+        auto it = std::find_if(comp.value_bits.begin(), comp.value_bits.end(),
+                               [&](const auto& p) { return p.first == c.field; });
+        if (it == comp.value_bits.end()) {
+          comp.value_bits.emplace_back(c.field, std::unordered_map<std::string, int>{});
+          it = comp.value_bits.end() - 1;
+        }
+        FeatureMask m;
+        bool full = false;
+        for (const auto& v : c.values) {
+          int bit = named_bit(it->second, comp.next_bit, v);
+          if (bit < 0) full = true;
+          if (bit >= 0) m.set(bit);
+        }
+        if (!full) {
+          out.push_back(m);
+          return true;
+        }
+      }
+      out.push_back(bit_mask(static_cast<int>(c.field)));
+      return true;
+    }
+    case T::flag:
+    case T::option:
+      out.push_back(bit_mask(static_cast<int>(Field::args)));
+      return true;
+    case T::sub:
+      for (const auto& words : c.sub_words)
+        if (words.empty()) return false;  // an empty word list matches every subject
+      out.push_back(bit_mask(static_cast<int>(Field::positionals)));
+      return true;
+    case T::target:
+    case T::target_all: {
+      // Some target (target_all: every one, and there is one) has one of these classes.
+      if (c.classes.empty()) return false;
+      FeatureMask m;
+      for (int cls : c.classes) m.set(engine::k_class_base + cls);
+      out.push_back(m);
+      return true;
+    }
+    case T::all: {
+      // Every child must hold, so every gated child's clauses must.
+      bool found = false;
+      for (const auto& ch : c.children) found = gate_of(ch, comp, out) || found;
+      return found;
+    }
+    case T::any: {
+      // Some child must hold: the union of one clause per child, if every child has one.
+      if (c.children.empty()) return false;
+      FeatureMask u;
+      for (const auto& ch : c.children) {
+        std::vector<FeatureMask> sub;
+        if (!gate_of(ch, comp, sub)) return false;
+        const FeatureMask* best = &sub.front();
+        for (const auto& m : sub)
+          if (clause_cost(m) < clause_cost(*best)) best = &m;
+        u.merge(*best);
+      }
+      out.push_back(u);
+      return true;
+    }
+    case T::not_:
+      return false;
+  }
+  return false;
+}
+
+// The features a subject has before any rule marks a fact: a superset of what gate_of can ask
+// for (a field's bit whenever field_values could yield a value).
+void subject_features(const scope::Subject& s, const engine::Compiled& comp, FeatureMask& m) {
+  m = FeatureMask{};
+  auto field = [&m](Field f, bool present) {
+    if (present) m.set(static_cast<int>(f));
+  };
+  field(Field::cmd, !s.name.empty());
+  field(Field::argv0, !s.argv0.empty());
+  field(Field::args, !s.args.empty());
+  field(Field::argv, !s.argv_joined.empty());
+  field(Field::positionals, !s.positionals.empty());
+  field(Field::line, !s.line.empty());
+  const bool targets = !s.facts.targets.empty();
+  for (const auto& t : s.facts.targets) m.set(engine::k_class_base + static_cast<int>(t.cls));
+  field(Field::target, targets);
+  field(Field::target_raw, targets);
+  field(Field::target_rel, targets);
+  field(Field::target_name, targets);
+  field(Field::redirect, !s.redirects.empty());
+  field(Field::stdin_from, !s.stdin_from.empty());
+  field(Field::wrappers, !s.wrappers.empty());
+  field(Field::origin, !s.origin.empty());
+  field(Field::sql, !s.sql.empty());
+  field(Field::path, !s.path.empty());
+  field(Field::content, s.kind == ActionKind::file_write || s.kind == ActionKind::file_edit);
+  field(Field::url, !s.url.empty());
+  field(Field::method, !s.method.empty());
+  field(Field::mcp_server, !s.mcp_server.empty());
+  field(Field::mcp_tool, !s.mcp_tool.empty());
+  field(Field::mcp_args, !s.mcp_args.empty());
+  field(Field::tool, !s.tool.empty());
+  for (const auto& [name, reasons] : s.facts.flags) {
+    auto it = comp.fact_bits.find(name);
+    if (it != comp.fact_bits.end()) m.set(it->second);
+  }
+  for (const auto& [f, bits] : comp.value_bits) {
+    const std::string& v = f == Field::cmd ? s.name : f == Field::origin ? s.origin : s.stdin_from;
+    if (v.empty()) continue;
+    auto it = bits.find(v);
+    if (it != bits.end()) m.set(it->second);
+  }
+}
+
+bool gate_open(const engine::CompiledRule& r, const FeatureMask& m) {
+  for (const auto& clause : r.gate)
+    if (!clause.intersects(m)) return false;
+  return true;
+}
+
+// Adds to `candidates` (kept ascending) every gated rule of the subject's kind whose gate the
+// subject can open: with its own features, or with a fact some candidate may mark when it matches
+// (to a fixpoint, since a gated rule's marks can open another gate). A rule left out cannot
+// match, so evaluating the others in the same order gives the same verdict.
+void add_gated(const scope::Subject& s, const engine::Compiled& comp, const std::vector<int>& gated,
+               std::vector<int>& candidates, std::vector<uint8_t>& taken) {
+  FeatureMask m;
+  subject_features(s, comp, m);
+  for (int idx : candidates) m.merge(comp.rules[static_cast<size_t>(idx)].marks);
+  taken.assign(gated.size(), 0);
+  const size_t before = candidates.size();
+  for (bool again = true; again;) {
+    again = false;
+    for (size_t i = 0; i < gated.size(); ++i) {
+      if (taken[i]) continue;
+      const auto& r = comp.rules[static_cast<size_t>(gated[i])];
+      if (!gate_open(r, m)) continue;
+      taken[i] = 1;
+      candidates.push_back(gated[i]);
+      if (m.merge(r.marks)) again = true;
+    }
+  }
+  if (candidates.size() != before) std::sort(candidates.begin(), candidates.end());
+}
+
 // ---------------------------------------------------------------- evaluate
 
 struct EvalCtx {
@@ -474,8 +677,10 @@ void run_set(EvalCtx& e, engine::RegexSet& set) {
   });
   for (int id : set.leaf_ids) e.leaf_state[static_cast<size_t>(id)] = 2;
   if (set.failed || !set.set) {
-    // Fail closed: a regex set that cannot run counts as a match and is reported.
+    // Fail closed: a regex set that cannot run counts as a match and is reported, and so is every
+    // later evaluation (Compiled::regex_failed).
     e.regex_failure = true;
+    e.compiled.regex_failed.store(true, std::memory_order_relaxed);
     for (int id : set.leaf_ids) e.leaf_state[static_cast<size_t>(id)] = 1;
     return;
   }
@@ -764,12 +969,23 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
         comp.keyword_group->rules.push_back(idx);
         groups.push_back(comp.keyword_group.get());
       } else {
-        comp.always->rules.push_back(idx);
         groups.push_back(comp.always.get());
       }
       auto when = compile_cond(rule.when, rule, comp, groups);
       if (!when) return when.error();
       cr.when = std::move(*when);
+      if (cr.cmd_index.empty() && cr.keywords.empty()) {
+        // No command or keyword index: a rule that needs a fact (or a field with a value) waits
+        // behind its fact gate; the others run for every subject of their kinds.
+        cr.gated = gate_of(cr.when, comp, cr.gate);
+        if (!cr.gated) cr.gate.clear();
+        comp.any_gated = comp.any_gated || cr.gated;
+        for (auto k : cr.kinds) {
+          auto& list =
+              (cr.gated ? comp.gated_by_kind : comp.ungated_by_kind)[static_cast<size_t>(k)];
+          if (list.empty() || list.back() != idx) list.push_back(idx);
+        }
+      }
       for (const auto& x : rule.exceptions) {
         engine::CompiledException cx;
         cx.name = x.name;
@@ -808,6 +1024,15 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
     }
   }
   build_keyword_index(comp);
+  // Marks in gate bits, once every gated fact has its bit.
+  if (comp.any_gated) {
+    for (auto& r : comp.rules) {
+      for (const auto& m : r.spec->marks) {
+        auto it = comp.fact_bits.find(m);
+        if (it != comp.fact_bits.end()) r.marks.set(it->second);
+      }
+    }
+  }
   return std::shared_ptr<const Engine>(new Engine(std::move(impl)));
 }
 
@@ -896,6 +1121,7 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
     struct Scratch {
       std::vector<uint8_t> leaf_state;
       std::vector<int> candidates, matched, hits;
+      std::vector<uint8_t> taken;
       std::vector<std::string_view> values;
     };
     thread_local Scratch scratch;
@@ -942,9 +1168,13 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
           }
         }
       }
-      candidates.insert(candidates.end(), comp.always->rules.begin(), comp.always->rules.end());
+      const auto kind = static_cast<size_t>(s.kind);
+      const auto& ungated = comp.ungated_by_kind[kind];
+      candidates.insert(candidates.end(), ungated.begin(), ungated.end());
       std::sort(candidates.begin(), candidates.end());
       candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+      if (!comp.gated_by_kind[kind].empty())
+        add_gated(s, comp, comp.gated_by_kind[kind], candidates, scratch.taken);
       // Rules may mark facts that other rules test: evaluate in two passes so order never matters.
       auto& matched = scratch.matched;
       matched.clear();
@@ -1007,6 +1237,7 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
         }
         if (!added) break;
       }
+      if (comp.regex_failed.load(std::memory_order_relaxed)) e.regex_failure = true;
       if (e.regex_failure) {
         consider(policy.fail_closed, Severity::high, "a rule's regular expressions could not run",
                  "error");
