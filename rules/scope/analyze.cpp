@@ -1072,7 +1072,37 @@ std::string shell_quote(std::string_view w) {
   return q + "'";
 }
 
-ArgKind classify_arg(std::string_view key, std::string_view value, std::string_view tool = {}) {
+// A database tool (by server or tool name): its unnamed string arguments may be SQL. Prose
+// arguments of an issue tracker or chat tool that mention "DROP TABLE" are not.
+bool is_database_tool(std::string_view server, std::string_view tool) {
+  auto has = [](std::string_view name) {
+    std::string t;
+    for (char ch : name) t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (auto w : {"sql",       "postgres",   "pg",        "mysql",    "maria",     "mongo",
+                   "redis",     "db",         "database",  "supabase", "neon",      "snowflake",
+                   "bigquery",  "clickhouse", "cockroach", "dynamo",   "cassandra", "oracle",
+                   "warehouse", "query",      "trino",     "presto",   "athena"}) {
+      if (t.find(w) != std::string::npos) return true;
+    }
+    return false;
+  };
+  return has(server) || has(tool);
+}
+
+// Keys whose value is prose for people (an issue title, a comment, a commit message): never SQL,
+// whatever words it starts with.
+bool is_prose_key(std::string_view k) {
+  for (auto w : {"title",   "body",     "text",   "description", "message",    "comment",
+                 "content", "summary",  "note",   "notes",       "subject",    "caption",
+                 "reason",  "details",  "name",   "label",       "markdown",   "html",
+                 "prompt",  "question", "answer", "reply",       "status_text"}) {
+    if (k == w) return true;
+  }
+  return false;
+}
+
+ArgKind classify_arg(std::string_view key, std::string_view value, std::string_view tool = {},
+                     std::string_view server = {}) {
   std::string k;
   for (char ch : key) k += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   auto key_is = [&](std::initializer_list<std::string_view> names) {
@@ -1099,11 +1129,13 @@ ArgKind classify_arg(std::string_view key, std::string_view value, std::string_v
     }
     return ArgKind::shell;
   }
-  if (key_is({"sql", "query", "statement", "sql_query", "stmt"})) {
-    std::string_view v = value;
-    while (!v.empty() && (v[0] == ' ' || v[0] == '\n' || v[0] == '(')) v.remove_prefix(1);
+  if (key_is({"sql", "statement", "sql_query", "stmt", "sql_statement", "sqlquery"}))
     return ArgKind::sql;
-  }
+  // `query` is SQL for a database tool (or one that runs queries); for a search tool
+  // (search_issues, web_search) it is search text.
+  if (key_is({"query"}) && (tool.empty() || is_database_tool(server, tool) ||
+                            std::string_view(tool).find("execute") != std::string_view::npos))
+    return ArgKind::sql;
   if (key_is({"path", "file", "filename", "file_path", "filepath", "source", "destination",
               "target", "dir", "directory", "paths", "src", "dest", "old_path", "new_path",
               "notebook_path"}))
@@ -1115,8 +1147,11 @@ ArgKind classify_arg(std::string_view key, std::string_view value, std::string_v
   std::string head;
   for (char ch : v.substr(0, 10))
     head += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  for (auto kw : {"DROP ", "TRUNCATE ", "DELETE FROM", "UPDATE ", "ALTER TABLE"}) {
-    if (starts_with(head, kw)) return ArgKind::sql;
+  // SQL by content only where SQL is plausible: a database tool's argument that is not prose.
+  if (!is_prose_key(k) && (tool.empty() || is_database_tool(server, tool))) {
+    for (auto kw : {"DROP ", "TRUNCATE ", "DELETE FROM", "UPDATE ", "ALTER TABLE"}) {
+      if (starts_with(head, kw)) return ArgKind::sql;
+    }
   }
   if (starts_with(v, "http://") || starts_with(v, "https://")) return ArgKind::url;
   return ArgKind::none;
@@ -1354,7 +1389,7 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
     for (const auto& v : j) walk_mcp_args(v, key, c, limits, out, depth + 1);
   } else if (j.is_string()) {
     const auto& v = j.get_ref<const std::string&>();
-    switch (classify_arg(key, v, c.action.mcp.tool)) {
+    switch (classify_arg(key, v, c.action.mcp.tool, c.action.mcp.server)) {
       case ArgKind::shell:
         if (!is_command_key(key) && looks_like_repl_code(v)) {
           // `print(1+1)` typed into a Python/Node REPL is not a shell line. Only text a shell
