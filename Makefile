@@ -5,11 +5,14 @@ BUILD_DIR := $(if $(filter dev,$(PRESET)),build,build-$(PRESET))
 JOBS ?= $(shell nproc)
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config git libboost1.81-dev nlohmann-json3-dev \
   libre2-dev libsqlite3-dev sqlite3 libspdlog-dev libyaml-cpp-dev libcli11-dev libsodium-dev \
-  libtoml11-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl minisign rsyslog chromium python3
+  libtoml11-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl minisign rsyslog chromium python3 \
+  groff-base man-db zsh fish
 BENCH_PACKAGES := hyperfine
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: deps build run test test-all bench format format-check clean
+.PHONY: deps build run test test-all bench format format-check clean install install-only
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -40,6 +43,16 @@ test: build
 
 test-all: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Binaries, man pages, completions and docs under $(PREFIX) (default /usr/local), staged under
+# $(DESTDIR) when set; sudo only when the prefix is not writable and there is no DESTDIR.
+install: build
+	@$(MAKE) --no-print-directory install-only
+
+install-only:
+	@d="$(PREFIX)"; while [ ! -d "$$d" ]; do d=$$(dirname "$$d"); done; \
+	sudo=; if [ -z "$(DESTDIR)" ] && [ ! -w "$$d" ]; then sudo="$(SUDO)"; fi; \
+	$$sudo env DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
 
 bench: build
 	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -674,8 +674,10 @@ void register_check(CLI::App& app, GlobalOptions& g) {
   auto* cmd = app.add_subcommand(
       "check", "Classify one shell command line (or any action) and explain the verdict");
   cmd->add_option("command", o->command, "The command line, as the agent would send it");
-  cmd->add_option("--action", o->action_file, "Read an action as JSON from FILE ('-' = stdin)");
-  cmd->add_option("--cwd", o->cwd, "Working directory the command runs in (default: current)");
+  cmd->add_option("--action", o->action_file, "Read an action as JSON from FILE ('-' = stdin)")
+      ->type_name("FILE");
+  cmd->add_option("--cwd", o->cwd, "Working directory the command runs in (default: current)")
+      ->type_name("DIR");
   cmd->add_option("--branch", o->branch, "Current git branch (default: read from .git/HEAD)");
   cmd->add_option("--session", o->session,
                   "Session id: earlier checks of the same session (from the audit log) feed the "
@@ -698,11 +700,12 @@ void register_rules(CLI::App& app, GlobalOptions& g) {
   auto verbose = std::make_shared<bool>(false);
   auto* list = rules->add_subcommand(
       "list", "List packs and their rules (default: the packs in force, with their origin)");
-  list->add_option("packs", *paths, "Pack files or directories");
+  list->add_option("packs", *paths, "Pack files or directories")->type_name("PATH");
   list->add_flag("--json", *json, "One JSON object per pack");
   list->callback([=, &g] { run_rules_list(*paths, *json, g); });
   auto* test = rules->add_subcommand("test", "Run every rule's embedded match/no_match tests");
-  test->add_option("packs", *paths, "Pack files or directories (default: the shipped packs)");
+  test->add_option("packs", *paths, "Pack files or directories (default: the shipped packs)")
+      ->type_name("PATH");
   test->add_flag("--builtin", *builtin, "Also load the shipped packs");
   test->add_flag("-v,--verbose", *verbose, "Print every passing case");
   auto replay_db = std::make_shared<std::string>();
@@ -717,7 +720,8 @@ void register_rules(CLI::App& app, GlobalOptions& g) {
     run_rules_test_cmd(*paths, *builtin, *verbose, db, g);
   });
   auto* lint = rules->add_subcommand("lint", "Check packs for errors and weak spots");
-  lint->add_option("packs", *paths, "Pack files or directories (default: the shipped packs)");
+  lint->add_option("packs", *paths, "Pack files or directories (default: the shipped packs)")
+      ->type_name("PATH");
   lint->callback([=, &g] { run_rules_lint(*paths, g); });
 }
 
@@ -730,7 +734,7 @@ void register_corpus(CLI::App& app, GlobalOptions& g) {
   auto json = std::make_shared<bool>(false);
   auto* c = app.add_subcommand(
       "corpus", "Evaluate a labelled corpus (rules/corpus/*.jsonl) and report rates");
-  c->add_option("paths", *paths, "Corpus files or directories")->required();
+  c->add_option("paths", *paths, "Corpus files or directories")->type_name("PATH")->required();
   c->add_option("--min-detection", *min_det, "Fail when detection is below this fraction");
   c->add_option("--max-false-positive", *max_fp,
                 "Fail when the false-positive rate is above this fraction");

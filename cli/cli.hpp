@@ -28,6 +28,10 @@ inline constexpr int k_exit_internal = 4;
 // Builds the app and runs one command (cli/run.cpp). served_only registers just the commands the
 // resident engine answers (check, hook).
 int run_cli(int argc, const char* const* argv, bool served_only);
+// The whole command tree, as run_cli parses it; `g` receives the parsed values and must outlive
+// `app`. Also walked by the man page and completion generator (tools/clidoc.cpp), so the docs are
+// the code's own.
+void build_app(CLI::App& app, GlobalOptions& g, bool served_only);
 
 // cli/check_cmd.cpp
 void register_check(CLI::App& app, GlobalOptions& g);

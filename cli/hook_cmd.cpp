@@ -347,7 +347,8 @@ void register_hook(CLI::App& app, GlobalOptions& g) {
   cmd->add_option("--budget-ms", o->budget_ms,
                   "Answer fail-closed after this many ms (default 8000)");
   cmd->add_flag("--no-audit", o->no_audit, "Do not write the audit log");
-  cmd->add_option("--audit-db", o->audit_db, "Audit database (same as the global option)");
+  cmd->add_option("--audit-db", o->audit_db, "Audit database (same as the global option)")
+      ->type_name("FILE");
   // Unknown arguments must never turn into a parse error the host reads as "no opinion".
   cmd->allow_extras();
   cmd->callback([&g, o] { g.exit_code = run_hook_cmd(g, *o); });
@@ -369,9 +370,11 @@ void register_install(CLI::App& app, GlobalOptions& g) {
     cmd->add_flag("--user", o->user, "User-level settings (default)");
     auto* proj =
         cmd->add_option("--project", o->project_dir, "Project-level settings in DIR (default: cwd)")
+            ->type_name("DIR")
             ->expected(0, 1);
     cmd->add_flag("--dry-run", o->dry_run, "Print the diff; change nothing");
-    cmd->add_option("--bin", o->bin, "blastwall binary to write into configs (default: this one)");
+    cmd->add_option("--bin", o->bin, "blastwall binary to write into configs (default: this one)")
+        ->type_name("FILE");
     cmd->callback([&g, o, install, proj] {
       if (proj->count() > 0) o->project = o->project_dir;
       if (o->project && o->user) {
@@ -392,8 +395,10 @@ void register_doctor(CLI::App& app, GlobalOptions& g) {
       "doctor", "Check each agent: hook installed, command resolves, fired recently, MCP wrapped");
   auto* proj =
       cmd->add_option("--project", *project_dir, "Project directory to check (default: cwd)")
+          ->type_name("DIR")
           ->expected(0, 1);
   cmd->add_flag("--all", *all, "Also list agents that were not found");
+  cmd->footer("Exit status: 0 no problems, 1 problems found (each with a fix).");
   cmd->callback([&g, project, project_dir, all, proj] {
     if (proj->count() > 0) *project = *project_dir;
     g.exit_code = run_doctor_cmd(g, *project, *all);

@@ -664,12 +664,14 @@ void register_audit(CLI::App& app, GlobalOptions& g) {
   auto out = std::make_shared<std::string>();
   add_filters(exp, *ef);
   exp->add_option("--format", *format, "jsonl | csv")->check(CLI::IsMember({"jsonl", "csv"}));
-  exp->add_option("-o,--out", *out, "Output file (default stdout)");
+  exp->add_option("-o,--out", *out, "Output file (default stdout)")->type_name("FILE");
   exp->callback([&g, ef, format, out] { export_cmd(g, *ef, *format, *out); });
 
   auto* imp = cmd->add_subcommand("import", "Import a JSONL export (rows are re-chained locally)");
   auto in = std::make_shared<std::string>();
-  imp->add_option("file", *in, "JSONL file from `audit export`, or - for stdin")->required();
+  imp->add_option("file", *in, "JSONL file from `audit export`, or - for stdin")
+      ->type_name("FILE")
+      ->required();
   imp->callback([&g, in] { import_cmd(g, *in); });
 
   auto* prune = cmd->add_subcommand("prune", "Delete old rows, keeping the chain verifiable");
@@ -799,8 +801,9 @@ void register_replay(CLI::App& app, GlobalOptions& g) {
   auto a = std::make_shared<ReplayArgs>();
   add_filters(cmd, a->filter);
   cmd->add_option("--rules", a->rules,
-                  "Pack file or directory (replaces built-in packs with the same id)");
-  cmd->add_option("--policy", a->policy, "Policy file to evaluate with");
+                  "Pack file or directory (replaces built-in packs with the same id)")
+      ->type_name("PATH");
+  cmd->add_option("--policy", a->policy, "Policy file to evaluate with")->type_name("FILE");
   cmd->add_flag("--json", a->json, "Machine-readable report (for CI)");
   cmd->add_flag("--fail-on-loosen", a->fail_on_loosen,
                 "Exit 5 when any logged deny/ask would now be less restrictive");

@@ -330,9 +330,10 @@ void register_mcp(CLI::App& app, GlobalOptions& g) {
       "Wrap an MCP server: blastwall mcp [--name NAME] [--listen 127.0.0.1:PORT] (-- COMMAND "
       "ARGS... | --upstream URL)");
   sub->add_option("--name", o->name, "Server name used in rules, pins and approvals");
-  sub->add_option("--policy", o->policy, "Extra policy file for this server");
+  sub->add_option("--policy", o->policy, "Extra policy file for this server")->type_name("FILE");
   sub->add_option("--state-dir", o->state_dir,
-                  "Where approvals.db and pins.db live (default $XDG_STATE_HOME/blastwall)");
+                  "Where approvals.db and pins.db live (default $XDG_STATE_HOME/blastwall)")
+      ->type_name("DIR");
   sub->add_option("--frame-cap", o->frame_cap, "Largest JSON-RPC line in bytes (default 16 MiB)")
       ->check(CLI::Range(static_cast<std::size_t>(1024), static_cast<std::size_t>(1) << 30));
   sub->add_option("--approval-wait", o->approval_wait_s,
@@ -354,9 +355,9 @@ void register_mcp(CLI::App& app, GlobalOptions& g) {
   sub->add_option("--upstream-header", o->upstream_headers,
                   "Extra 'Name: value' header sent to the upstream (e.g. its Authorization); "
                   "repeatable, never logged");
-  sub->add_option(
-      "--token-file", o->token_file,
-      "Bearer token file for --listen (default STATE_DIR/mcp-http.token, created 0600)");
+  sub->add_option("--token-file", o->token_file,
+                  "Bearer token file for --listen (default STATE_DIR/mcp-http.token, created 0600)")
+      ->type_name("FILE");
   sub->add_flag("--no-auth", o->no_auth,
                 "With --listen: accept requests without a bearer token (unsafe; warns)");
   sub->add_option("--max-sessions", o->max_sessions,
@@ -384,7 +385,7 @@ void register_approvals(CLI::App& app, GlobalOptions& g) {
   auto* list = app.add_subcommand("approvals", "List calls waiting for a human decision");
   list->add_flag("--all", *all, "Also show decided, used, expired and cancelled approvals");
   list->add_flag("--json", *as_json, "JSON output");
-  list->add_option("--state-dir", *state_dir, "Where approvals.db lives");
+  list->add_option("--state-dir", *state_dir, "Where approvals.db lives")->type_name("DIR");
   list->callback([state_dir, all, as_json, &g] {
     auto store = proxy::ApprovalStore::open(state_path(*state_dir, "approvals.db"));
     if (!usable(store, g)) return;
@@ -421,14 +422,14 @@ void register_approvals(CLI::App& app, GlobalOptions& g) {
   approve->add_option("id", *id, "Approval id from `blastwall approvals`")->required();
   approve->add_option("--ttl", *ttl, "Seconds the approval stays usable (600)")
       ->check(CLI::Range(1.0, 86400.0));
-  approve->add_option("--state-dir", *state_dir, "Where approvals.db lives");
+  approve->add_option("--state-dir", *state_dir, "Where approvals.db lives")->type_name("DIR");
   approve->callback(
       [id, ttl, state_dir, &g] { g.exit_code = decide(*id, true, *ttl, *state_dir, g); });
 
   auto deny_id = std::make_shared<std::string>();
   auto* deny = app.add_subcommand("deny", "Refuse a waiting MCP call");
   deny->add_option("id", *deny_id, "Approval id from `blastwall approvals`")->required();
-  deny->add_option("--state-dir", *state_dir, "Where approvals.db lives");
+  deny->add_option("--state-dir", *state_dir, "Where approvals.db lives")->type_name("DIR");
   deny->callback(
       [deny_id, state_dir, &g] { g.exit_code = decide(*deny_id, false, 0, *state_dir, g); });
 }
@@ -437,7 +438,7 @@ void register_pins(CLI::App& app, GlobalOptions& g) {
   auto state_dir = std::make_shared<std::string>();
   auto* pins = app.add_subcommand("pins", "Pinned MCP tool definitions");
   pins->require_subcommand(1);
-  pins->add_option("--state-dir", *state_dir, "Where pins.db lives");
+  pins->add_option("--state-dir", *state_dir, "Where pins.db lives")->type_name("DIR");
 
   auto server = std::make_shared<std::string>();
   auto as_json = std::make_shared<bool>(false);

@@ -528,44 +528,54 @@ void register_packs(CLI::App& app, GlobalOptions& g) {
       app.add_subcommand("packs", "Sign, verify, install and update distributed rule packs");
   packs_cmd->require_subcommand(1);
   auto add_lock = [](CLI::App* c, PacksArgs& a) {
-    c->add_option("--lockfile", a.lockfile, "Lockfile (default ~/.config/blastwall/packs.lock)");
+    c->add_option("--lockfile", a.lockfile, "Lockfile (default ~/.config/blastwall/packs.lock)")
+        ->type_name("FILE");
   };
   auto add_ca = [](CLI::App* c, PacksArgs& a) {
     c->add_option("--ca-file", a.ca_file,
-                  "Extra CA certificates (PEM) for https:// sources (env BLASTWALL_CA_FILE)");
+                  "Extra CA certificates (PEM) for https:// sources (env BLASTWALL_CA_FILE)")
+        ->type_name("FILE");
     c->add_option("--timeout-ms", a.timeout_ms, "Give up on a source after this long (15000)");
   };
   {
     auto a = std::make_shared<PacksArgs>();
     auto* c = packs_cmd->add_subcommand("keygen", "Create a minisign-compatible signing key pair");
-    c->add_option("--out", a->out, "Write PREFIX.pub and PREFIX.key")->required();
+    c->add_option("--out", a->out, "Write PREFIX.pub and PREFIX.key")
+        ->type_name("PREFIX")
+        ->required();
     c->add_flag("--force", a->force, "Overwrite existing files");
     c->callback([&g, a] { g.exit_code = keygen_cmd(*a); });
   }
   {
     auto a = std::make_shared<PacksArgs>();
     auto* c = packs_cmd->add_subcommand("sign", "Sign a pack (writes PACK.minisig)");
-    c->add_option("pack", a->sources, "The pack file")->required();
-    c->add_option("--key", a->key, "Secret key (blastwall's or minisign's)")->required();
+    c->add_option("pack", a->sources, "The pack file")->type_name("FILE")->required();
+    c->add_option("--key", a->key, "Secret key (blastwall's or minisign's)")
+        ->type_name("FILE")
+        ->required();
     c->add_option("--password-file", a->password_file,
-                  "Password of an encrypted minisign key (or env BLASTWALL_KEY_PASSWORD)");
+                  "Password of an encrypted minisign key (or env BLASTWALL_KEY_PASSWORD)")
+        ->type_name("FILE");
     c->add_option("--trusted-comment", a->trusted_comment, "Signed comment (default: pack id)");
-    c->add_option("--out", a->out, "Signature file (default PACK.minisig)");
+    c->add_option("--out", a->out, "Signature file (default PACK.minisig)")->type_name("FILE");
     c->callback([&g, a] { g.exit_code = sign_cmd(*a); });
   }
   {
     auto a = std::make_shared<PacksArgs>();
     auto* c = packs_cmd->add_subcommand(
         "verify", "Verify a pack's signature (against --pub, or the policy's trusted keys)");
-    c->add_option("pack", a->sources, "The pack file")->required();
-    c->add_option("--pub", a->pub, "Public key file (default: the policy's trusted keys)");
-    c->add_option("--sig", a->out, "Signature file (default PACK.minisig)");
+    c->add_option("pack", a->sources, "The pack file")->type_name("FILE")->required();
+    c->add_option("--pub", a->pub, "Public key file (default: the policy's trusted keys)")
+        ->type_name("FILE");
+    c->add_option("--sig", a->out, "Signature file (default PACK.minisig)")->type_name("FILE");
     c->callback([&g, a] { g.exit_code = verify_cmd(g, *a); });
   }
   {
     auto a = std::make_shared<PacksArgs>();
     auto* c = packs_cmd->add_subcommand("add", "Verify and install packs from a source");
-    c->add_option("source", a->sources, "Directory, file, file:// or https:// URL")->required();
+    c->add_option("source", a->sources, "Directory, file, file:// or https:// URL")
+        ->type_name("PATH")
+        ->required();
     c->add_flag("--allow-downgrade", a->allow_downgrade, "Accept an older version");
     add_lock(c, *a);
     add_ca(c, *a);

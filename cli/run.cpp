@@ -26,34 +26,44 @@ bool is_hook_command(int argc, const char* const* argv) {
 
 }  // namespace
 
+void build_app(CLI::App& app, GlobalOptions& g, bool served_only) {
+  app.description("blastwall: a local safety proxy between AI coding agents and their tools");
+  app.set_version_flag("--version", std::string("blastwall ") + BLASTWALL_VERSION);
+  app.require_subcommand(1);
+  app.add_option("--audit-db", g.audit_db,
+                 "Audit database (default $XDG_STATE_HOME/blastwall/audit.db)")
+      ->type_name("FILE");
+  app.add_option("--policy", g.policy_file, "Extra policy file layered over the defaults")
+      ->type_name("FILE");
+  app.add_flag("--no-color", g.no_color, "Never colour output");
+  register_check(app, g);
+  register_hook(app, g);
+  if (served_only) return;
+  register_rules(app, g);
+  register_demo(app, g);
+  register_corpus(app, g);
+  register_log(app, g);
+  register_audit(app, g);
+  register_replay(app, g);
+  register_install(app, g);
+  register_doctor(app, g);
+  register_mcp(app, g);
+  register_approvals(app, g);
+  register_pins(app, g);
+  register_packs(app, g);
+  register_serve(app, g);
+  register_ui(app, g);
+  // Set last: CLI11 copies a parent's footer into subcommands created after it.
+  app.footer(
+      "Exit status: 0 success, 3 bad input or usage, 4 internal error. Commands with codes of "
+      "their own (check, doctor, audit ship, ...) say so in their help and man page.");
+}
+
 int run_cli(int argc, const char* const* argv, bool served_only) {
   try {
-    CLI::App app{"blastwall: a local safety proxy between AI coding agents and their tools"};
-    app.set_version_flag("--version", std::string("blastwall ") + BLASTWALL_VERSION);
-    app.require_subcommand(1);
+    CLI::App app;
     GlobalOptions g;
-    app.add_option("--audit-db", g.audit_db,
-                   "Audit database (default $XDG_STATE_HOME/blastwall/audit.db)");
-    app.add_option("--policy", g.policy_file, "Extra policy file layered over the defaults");
-    app.add_flag("--no-color", g.no_color, "Never colour output");
-    register_check(app, g);
-    register_hook(app, g);
-    if (!served_only) {
-      register_rules(app, g);
-      register_demo(app, g);
-      register_corpus(app, g);
-      register_log(app, g);
-      register_audit(app, g);
-      register_replay(app, g);
-      register_install(app, g);
-      register_doctor(app, g);
-      register_mcp(app, g);
-      register_approvals(app, g);
-      register_pins(app, g);
-      register_packs(app, g);
-      register_serve(app, g);
-      register_ui(app, g);
-    }
+    build_app(app, g, served_only);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

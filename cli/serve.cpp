@@ -377,7 +377,8 @@ void register_serve(CLI::App& app, GlobalOptions& g) {
       "serve",
       "Run the resident engine that `blastwall check` and `blastwall hook` use (started "
       "automatically; see README)");
-  cmd->add_option("--socket", o->socket, "Unix socket path (default: the private runtime dir)");
+  cmd->add_option("--socket", o->socket, "Unix socket path (default: the private runtime dir)")
+      ->type_name("FILE");
   cmd->add_option("--idle-timeout", o->idle_timeout_s,
                   "Exit after this many seconds without a request (default 900, "
                   "$BLASTWALL_DAEMON_IDLE)");

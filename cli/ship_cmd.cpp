@@ -170,7 +170,8 @@ void register_audit_ship(CLI::App* audit_cmd, GlobalOptions& g) {
       "ship", "Send the audit log to an OpenTelemetry collector or syslog (at least once)");
   auto a = std::make_shared<ShipArgs>();
   s->add_option("--config", a->config,
-                "ship.yaml (default /etc/blastwall/ship.yaml, else ~/.config/blastwall/ship.yaml)");
+                "ship.yaml (default /etc/blastwall/ship.yaml, else ~/.config/blastwall/ship.yaml)")
+      ->type_name("FILE");
   s->add_option("--otlp", a->otlp, "Ship to this OTLP/HTTP endpoint instead (http://host:4318)");
   s->add_option("--header", a->headers, "NAME=VALUE header for --otlp (${ENV} is expanded)");
   s->add_option("--syslog", a->syslog,
@@ -186,6 +187,9 @@ void register_audit_ship(CLI::App* audit_cmd, GlobalOptions& g) {
       ->check(CLI::Range(1, 100000));
   s->add_option("--parent-pid", a->parent_pid, "")->group("");
   s->add_flag("--detach", a->detach, "")->group("");
+  s->footer(
+      "Exit status: 0 caught up (or --status shown), 1 a backlog is left (a target gave up), 3 bad "
+      "configuration, 4 internal error.");
   s->callback([&g, a] { ship_cmd(g, *a); });
 }
 

@@ -97,9 +97,11 @@ void register_ui(CLI::App& app, GlobalOptions& g) {
         return ui::is_loopback_address(h) ? std::string()
                                           : "blastwall ui binds only to a loopback address";
       });
-  cmd->add_option("--audit-db", a->audit_db, "Audit database (default: the global --audit-db)");
+  cmd->add_option("--audit-db", a->audit_db, "Audit database (default: the global --audit-db)")
+      ->type_name("FILE");
   cmd->add_option("--state-dir", a->state_dir,
-                  "Where approvals.db and ui-token live (default $XDG_STATE_HOME/blastwall)");
+                  "Where approvals.db and ui-token live (default $XDG_STATE_HOME/blastwall)")
+      ->type_name("DIR");
   cmd->add_flag("--open", a->open, "Open the login URL with xdg-open");
   cmd->callback([a, &g] { g.exit_code = run_ui(*a, g); });
 }
