@@ -213,8 +213,11 @@ void prod_check(Subject& s, const Ctx& c, std::string_view what, std::string_vie
 }
 
 bool is_kube_family(std::string_view n) {
-  return n == "kubectl" || n == "helm" || n == "oc" || n == "kubectx" || n == "kubens" ||
-         n == "k9s" || n == "kustomize" || n == "skaffold" || n == "argocd" || n == "flux";
+  static constexpr std::string_view k_kube[] = {
+      "argo",   "argocd",   "cilium",  "devspace", "flux",   "helm",      "istioctl", "k9s",
+      "kapp",   "kn",       "kubectl", "kubectx",  "kubens", "kustomize", "linkerd",  "oc",
+      "okteto", "skaffold", "tilt",    "tkn",      "vela",   "velero"};
+  return std::find(std::begin(k_kube), std::end(k_kube), n) != std::end(k_kube);
 }
 bool is_db_client(std::string_view n) {
   return n == "psql" || n == "mysql" || n == "mariadb" || n == "pg_dump" || n == "pg_restore" ||
@@ -268,13 +271,152 @@ void git_facts(Subject& s, const Ctx& c, const FlagSet& flags) {
   }
 }
 
+// A command that changes the system it runs on: it writes or deletes files, controls services or
+// processes, installs or removes packages, or changes ownership and permissions. Reads, database
+// clients and application runners (judged by their own SQL and data facts) are not.
+bool changes_running_system(const Subject& s) {
+  if (s.facts.has("write")) return true;
+  const std::string_view n = s.name;
+  const auto& p = s.positionals;
+  auto names_verb = [&](std::initializer_list<std::string_view> verbs) {
+    for (const auto& w : p)
+      for (auto v : verbs)
+        if (w == v) return true;
+    return false;
+  };
+  static constexpr std::string_view k_changers[] = {
+      "chattr",   "chgrp",    "chmod",    "chown",   "cp",      "crontab", "dd",    "halt",
+      "install",  "iptables", "kill",     "killall", "ln",      "mkfs",    "mount", "mv",
+      "nft",      "pkill",    "poweroff", "reboot",  "rm",      "rmdir",   "shred", "shutdown",
+      "truncate", "umount",   "unlink",   "useradd", "userdel", "usermod"};
+  if (std::find(std::begin(k_changers), std::end(k_changers), n) != std::end(k_changers))
+    return true;
+  if (n == "systemctl" || n == "service" || n == "supervisorctl" || n == "rc-service")
+    return names_verb({"start", "stop", "restart", "reload", "try-restart", "reload-or-restart",
+                       "enable", "disable", "mask", "kill", "isolate", "daemon-reload"});
+  if (n == "nginx" || n == "apachectl" || n == "apache2ctl")
+    return std::find(s.args.begin(), s.args.end(), "-s") != s.args.end() ||
+           names_verb({"restart", "graceful", "stop"});
+  if (n == "apt" || n == "apt-get" || n == "yum" || n == "dnf" || n == "apk" || n == "zypper" ||
+      n == "pip" || n == "pip3" || n == "gem")
+    return !p.empty() && (p[0] == "install" || p[0] == "remove" || p[0] == "purge" ||
+                          p[0] == "upgrade" || p[0] == "uninstall" || p[0] == "add" ||
+                          p[0] == "del" || p[0] == "autoremove" || p[0] == "dist-upgrade");
+  return false;
+}
+
+// The tool a package runner or `java -jar` starts, and where its arguments begin: `npx cdk deploy`,
+// `pnpm dlx wrangler deploy`, `bunx sst remove`, `java -jar jenkins-cli.jar -s URL build job`.
+std::string runner_started_tool(const Subject& s, size_t& next) {
+  const std::string_view n = s.name;
+  const auto& a = s.args;
+  size_t i = 0;
+  if (n == "java") {
+    for (; i + 1 < a.size(); ++i) {
+      if (a[i] != "-jar") continue;
+      std::string jar = a[i + 1].substr(a[i + 1].rfind('/') + 1);
+      if (jar.size() <= 4 || jar.substr(jar.size() - 4) != ".jar") return {};
+      next = i + 2;
+      return jar.substr(0, jar.size() - 4);
+    }
+    return {};
+  }
+  const bool js_runner = n == "npx" || n == "pnpx" || n == "bunx";
+  const bool sub_runner =
+      (n == "pnpm" || n == "yarn" || n == "npm" || n == "bun") && !s.positionals.empty() &&
+      (s.positionals[0] == "dlx" || s.positionals[0] == "exec" || s.positionals[0] == "x");
+  if (!js_runner && !sub_runner) return {};
+  bool skipped_sub = js_runner;
+  for (; i < a.size(); ++i) {
+    const std::string& w = a[i];
+    if (w == "--") continue;
+    if (!w.empty() && w[0] == '-') {
+      if (w == "-p" || w == "--package" || w == "-c" || w == "--call") ++i;
+      continue;
+    }
+    if (!skipped_sub) {
+      skipped_sub = true;
+      continue;
+    }
+    std::string t = w;
+    if (t.size() > 1 && t[0] == '@') {
+      const auto sl = t.find('/');
+      if (sl != std::string::npos) t = t.substr(sl + 1);
+    }
+    if (const auto at = t.find('@', 1); at != std::string::npos) t = t.substr(0, at);
+    next = i + 1;
+    return t;
+  }
+  return {};
+}
+
+void cloud_facts(Subject& s, const Ctx& c);
+
+// `scp f root@web-prod-1:/etc/nginx/`, `rsync -a ~/ backup@host:/b/`, `rsync --delete b/ /tmp/x/`:
+// where the copy lands decides what it risks.
+void copy_to_host_facts(Subject& s, const Ctx& c) {
+  auto host_of = [](std::string_view w) -> std::string_view {
+    if (w.empty() || w[0] == '/' || w[0] == '.' || w[0] == '~') return {};
+    if (starts_with(w, "rsync://")) w.remove_prefix(8);
+    const auto colon = w.find(':');
+    if (colon == std::string_view::npos || colon == 0) return {};
+    std::string_view h = w.substr(0, colon);
+    if (const auto at = h.rfind('@'); at != std::string_view::npos) h = h.substr(at + 1);
+    return h.find('/') == std::string_view::npos ? h : std::string_view();
+  };
+  const auto& p = s.positionals;
+  const std::string_view dest_host = host_of(p.back());
+  bool local_source = false;
+  for (size_t i = 0; i + 1 < p.size(); ++i) local_source = local_source || host_of(p[i]).empty();
+  if (!dest_host.empty() && local_source) {
+    if (matches_prod(dest_host, c.config.prod_patterns))
+      s.facts.set("prod_change",
+                  s.name + " copies files onto production host " + std::string(dest_host));
+    for (size_t i = 0; i + 1 < p.size(); ++i) {
+      if (!host_of(p[i]).empty()) continue;
+      const auto r =
+          resolve_path(p[i], s.cwd.empty() ? c.action.ctx.cwd : s.cwd, c.action.ctx.home);
+      const auto cls = classify_path(r, c.action.ctx, c.config);
+      if (cls == PathClass::home_root || cls == PathClass::root)
+        s.facts.set("secrets_send", s.name + " sends " + r +
+                                        " (with every credential store in it) to " +
+                                        std::string(dest_host));
+    }
+  }
+  if (dest_host.empty()) {
+    const auto r =
+        resolve_path(p.back(), s.cwd.empty() ? c.action.ctx.cwd : s.cwd, c.action.ctx.home);
+    if (classify_path(r, c.action.ctx, c.config) == PathClass::temp)
+      s.facts.set("temp_destination", s.name + " writes into temp " + r);
+  }
+}
+
+// Cloud facts of the tool a runner starts, added to the runner's subject.
+void runner_cloud_facts(Subject& s, const Ctx& c) {
+  size_t next = 0;
+  const std::string tool = runner_started_tool(s, next);
+  if (tool.empty() || !is_cloud_tool(tool)) return;
+  Subject inner = s;
+  inner.name = tool;
+  inner.args.assign(s.args.begin() + static_cast<std::ptrdiff_t>(std::min(next, s.args.size())),
+                    s.args.end());
+  inner.positionals = positionals_of(inner.name, inner.args);
+  inner.facts = Facts{};
+  cloud_facts(inner, c);
+  if (inner.informational) return;
+  for (const auto& [k, whys] : inner.facts.flags)
+    for (const auto& w : whys) s.facts.set(k, w);
+}
+
 void cloud_facts(Subject& s, const Ctx& c) {
+  runner_cloud_facts(s, c);
   const std::string_view n = s.name;
   const auto& args = s.args;
   auto opt = [&](std::string_view o) { return option_values(args, o); };
   auto env = [&](std::string_view name) { return lookup_env(s, name); };
   if (is_kube_family(n)) {
-    for (auto o : {"--context", "--kube-context", "--cluster", "-n", "--namespace", "--kubeconfig"})
+    for (auto o : {"--context", "--kube-context", "--kubecontext", "--cluster", "-n", "--namespace",
+                   "--kubeconfig"})
       for (const auto& v : opt(o)) prod_check(s, c, std::string("kube ") + o, v);
     if (auto* v = env("KUBECONFIG")) prod_check(s, c, "KUBECONFIG", *v);
     if (s.positionals.size() >= 3 && s.positionals[0] == "config" &&
@@ -374,20 +516,29 @@ void cloud_facts(Subject& s, const Ctx& c) {
   if (n == "vercel" && std::find(args.begin(), args.end(), "--prod") != args.end())
     s.facts.set("prod", "vercel --prod");
   if (n == "ssh" && !s.positionals.empty()) prod_check(s, c, "ssh host", s.positionals[0]);
+  if ((n == "scp" || n == "rsync") && s.positionals.size() >= 2) copy_to_host_facts(s, c);
+  std::string prod_place;  // the production host, container or pod the command runs in
   for (const auto& w : s.wrappers) {
+    const bool had_prod = s.facts.has("prod");
     if (starts_with(w, "ssh ")) prod_check(s, c, "ssh host", w.substr(4));
+    if (starts_with(w, "on hosts ")) prod_check(s, c, "hosts", w.substr(9));
     // The container or pod a command is executed in ("docker exec prod-db", "kubectl exec api
     // --context prod"): its name and context are the command's environment.
     if (w.find(" exec ") != std::string::npos) prod_check(s, c, "runs inside", w);
+    if (!had_prod && s.facts.has("prod")) prod_place = w;
     if (w == "at" || w == "batch" || w == "crontab" || w == "systemd-run --on-timer")
       s.facts.set("scheduled", w);
   }
+  if (!prod_place.empty() && changes_running_system(s))
+    s.facts.set("prod_change", s.display + " changes what runs in production (" + prod_place + ")");
   identifier_prod_facts(s, c.config);
   if (auto why = throwaway_reason(s); !why.empty()) {
     s.informational = true;
     if (c.trace)
       c.trace->push_back("scope: '" + s.display + "' changes nothing that matters: " + why);
   }
+  prod_change_facts(s);
+  cloud_control_facts(s);
   // Breadth flags.
   for (const std::string_view a : args) {
     if (a == "--") break;

@@ -19,7 +19,7 @@ bool in(const std::array<std::string_view, N>& a, std::string_view v) {
   return std::find(a.begin(), a.end(), v) != a.end();
 }
 
-constexpr std::array<std::string_view, 52> k_cloud_tools{"aws",        "sam",
+constexpr std::array<std::string_view, 85> k_cloud_tools{"aws",        "sam",
                                                          "cdk",        "cdktf",
                                                          "eksctl",     "kops",
                                                          "gcloud",     "gsutil",
@@ -44,7 +44,24 @@ constexpr std::array<std::string_view, 52> k_cloud_tools{"aws",        "sam",
                                                          "skaffold",   "sst",
                                                          "amplify",    "eb",
                                                          "supabase",   "neonctl",
-                                                         "turso",      "planetscale"};
+                                                         "turso",      "planetscale",
+                                                         "argo",       "tkn",
+                                                         "velero",     "istioctl",
+                                                         "linkerd",    "knife",
+                                                         "packer",     "kn",
+                                                         "kapp",       "devspace",
+                                                         "okteto",     "waypoint",
+                                                         "cf",         "juju",
+                                                         "tilt",       "jenkins-cli",
+                                                         "garden",     "vela",
+                                                         "kubevela",   "cilium",
+                                                         "rancher",    "spin",
+                                                         "jx",         "ecs-cli",
+                                                         "porter",     "kamal",
+                                                         "dokku",      "caprover",
+                                                         "coolify",    "zeabur",
+                                                         "northflank", "koyeb",
+                                                         "upsun"};
 
 // Verbs that only read, and the prefixes of AWS-style operations that only read.
 constexpr std::array<std::string_view, 40> k_read_verbs{
@@ -57,13 +74,20 @@ constexpr std::array<std::string_view, 40> k_read_verbs{
 constexpr std::array<std::string_view, 10> k_read_prefixes{
     "get-",    "describe-",  "list-",     "head-",     "lookup-",
     "search-", "batch-get-", "estimate-", "validate-", "simulate-"};
-constexpr std::array<std::string_view, 48> k_mutate_verbs{
-    "delete",   "destroy", "rm",        "remove", "uninstall", "terminate", "purge",    "apply",
-    "create",   "deploy",  "up",        "update", "set",       "scale",     "patch",    "replace",
-    "rollout",  "restart", "stop",      "start",  "install",   "upgrade",   "rollback", "drain",
-    "cordon",   "taint",   "import",    "push",   "put",       "run",       "edit",     "label",
-    "annotate", "expose",  "autoscale", "down",   "reset",     "drop",      "sync",     "promote",
-    "release",  "resize",  "rb",        "mv",     "cp",        "del",       "un",       "launch"};
+constexpr std::array<std::string_view, 89> k_mutate_verbs{
+    "delete",   "destroy",  "rm",          "remove",    "uninstall", "terminate", "purge",
+    "apply",    "create",   "deploy",      "up",        "update",    "set",       "scale",
+    "patch",    "replace",  "rollout",     "restart",   "stop",      "start",     "install",
+    "upgrade",  "rollback", "drain",       "cordon",    "taint",     "import",    "push",
+    "put",      "run",      "edit",        "label",     "annotate",  "expose",    "autoscale",
+    "down",     "reset",    "drop",        "sync",      "promote",   "release",   "resize",
+    "rb",       "mv",       "cp",          "del",       "un",        "launch",    "submit",
+    "suspend",  "resume",   "refresh",     "bootstrap", "trigger",   "invoke",    "execute",
+    "retry",    "cancel",   "abort",       "kill",      "approve",   "enable",    "disable",
+    "flush",    "rotate",   "revoke",      "grant",     "move",      "rename",    "restore",
+    "failover", "publish",  "unpublish",   "wipe",      "nuke",      "evict",     "rerun",
+    "redeploy", "recreate", "reboot",      "rebuild",   "shutdown",  "detach",    "attach",
+    "unset",    "add",      "reconfigure", "migrate",   "upload"};
 constexpr std::array<std::string_view, 24> k_mutate_prefixes{
     "delete-", "create-",     "put-",      "update-", "modify-",    "terminate-",
     "stop-",   "start-",      "reboot-",   "detach-", "attach-",    "disable-",
@@ -89,21 +113,64 @@ enum class Verb { unknown, read, mutate };
 
 // The first verb-like positional decides: `aws cloudformation delete-stack` mutates,
 // `kubectl get deploy prod-api` reads. `heroku apps:destroy` is read after its colon.
-Verb verb_of(const Subject& s) {
+// `at` receives the index of the deciding positional.
+Verb verb_of(const Subject& s, size_t* at = nullptr) {
   const size_t n = std::min<size_t>(s.positionals.size(), 5);
   for (size_t i = 0; i < n; ++i) {
     std::string_view p = s.positionals[i];
     if (auto colon = p.rfind(':'); colon != std::string_view::npos && colon + 1 < p.size() &&
                                    p.find("://") == std::string_view::npos)
       p = p.substr(colon + 1);
+    if (at) *at = i;
     if (in(k_read_verbs, p)) return Verb::read;
     for (auto pre : k_read_prefixes)
       if (starts_with(p, pre)) return Verb::read;
+    // `kubectl rollout status|history` only watch; a CI server's `build` starts a job.
+    if (p == "rollout" && i + 1 < s.positionals.size() &&
+        (s.positionals[i + 1] == "status" || s.positionals[i + 1] == "history"))
+      return Verb::read;
+    if (p == "build" && s.name == "jenkins-cli") return Verb::mutate;
     if (in(k_mutate_verbs, p)) return Verb::mutate;
     for (auto pre : k_mutate_prefixes)
       if (starts_with(p, pre)) return Verb::mutate;
   }
   return Verb::unknown;
+}
+
+// Pointing this machine's CLI somewhere or signing in: what changes is local configuration, not a
+// resource (`gcloud config set project acme-prod`, `aws eks update-kubeconfig --name prod-eu`,
+// `az account set`, `aws ssm start-session`). Stack configuration (`pulumi config set -s prod`)
+// is what the next deploy reads, so pulumi's `config` is not local.
+bool local_cli_setup(const Subject& s) {
+  const auto& p = s.positionals;
+  if (p.empty()) return false;
+  static constexpr std::array<std::string_view, 13> k_local_groups{
+      "config",   "configure",  "auth",   "login",      "logout", "account", "context",
+      "contexts", "completion", "plugin", "components", "repo",   "sso"};
+  if (s.name != "pulumi" && in(k_local_groups, p[0])) return true;
+  for (const std::string_view x : p) {
+    if (x == "update-kubeconfig" || x == "get-credentials" || x == "start-session" ||
+        x == "start-query" || x == "start-live-tail" || x == "get-token" || x == "use-context")
+      return true;
+  }
+  return false;
+}
+
+// A copy whose destination is this machine only reads the remote side: `aws s3 cp s3://prod/x -`,
+// `gsutil cp gs://prod/x .`, `kubectl cp pod:/tmp/heap ./heap`.
+bool copies_down(const Subject& s, size_t verb_at) {
+  const auto& p = s.positionals;
+  if (verb_at >= p.size()) return false;
+  const std::string_view v = p[verb_at];
+  if (v != "cp" && v != "sync" && v != "rsync" && v != "download") return false;
+  if (p.size() < verb_at + 3) return v == "download";
+  auto remote = [](std::string_view w) {
+    if (w.find("://") != std::string_view::npos) return true;
+    const auto colon = w.find(':');
+    return colon != std::string_view::npos && colon > 0 && w[0] != '.' && w[0] != '/' &&
+           w[0] != '~';
+  };
+  return !remote(p.back()) && remote(p[verb_at + 1]);
 }
 
 bool has_arg(const Subject& s, std::string_view a) {
@@ -112,7 +179,8 @@ bool has_arg(const Subject& s, std::string_view a) {
 
 bool dry_run(const Subject& s) {
   for (const std::string_view a : s.args) {
-    if (a == "--dry-run" || a == "--dryrun" || a == "--what-if" ||
+    if (a == "--dry-run" || a == "--dryrun" || a == "--what-if" || a == "--no-execute-changeset" ||
+        a == "--preview-only" || a == "--noop" || a == "--check" ||
         (starts_with(a, "--dry-run=") && a != "--dry-run=none"))
       return true;
   }
@@ -175,7 +243,7 @@ size_t index_of(const std::vector<std::string>& v, std::initializer_list<std::st
 }
 
 std::string kube_context(const Subject& s) {
-  std::string ctx = opt_value(s, {"--context", "--kube-context"});
+  std::string ctx = opt_value(s, {"--context", "--kube-context", "--kubecontext"});
   if (ctx.empty())
     if (const auto* k = s.env_value("KUBECONFIG")) ctx = *k;
   return ctx;
@@ -438,6 +506,80 @@ void identifier_prod_facts(Subject& s, const ScopeConfig& config) {
     }
     if (check(a)) return;
   }
+}
+
+void prod_change_facts(Subject& s) {
+  if (s.informational || !is_cloud_tool(s.name)) return;
+  const auto prod = s.facts.flags.find("prod");
+  if (prod == s.facts.flags.end() || dry_run(s) || local_cli_setup(s)) return;
+  size_t at = 0;
+  if (verb_of(s, &at) != Verb::mutate || copies_down(s, at)) return;
+  std::string why = s.name + " " + s.positionals[at] + " changes production";
+  if (!prod->second.empty()) why += " (" + prod->second.front() + ")";
+  s.facts.set("prod_change", why);
+}
+
+void cloud_control_facts(Subject& s) {
+  if (s.informational || dry_run(s)) return;
+  const auto& p = s.positionals;
+  const std::string_view n = s.name;
+  auto has_pos = [&](std::string_view w) { return std::find(p.begin(), p.end(), w) != p.end(); };
+  auto grant = [&](const std::string& what) {
+    s.facts.set("privilege_grant", what + " gives an identity more access");
+  };
+  auto dns = [&](const std::string& what) {
+    s.facts.set("dns_change", what + " changes live DNS records");
+  };
+  if (n == "aws" && p.size() >= 2) {
+    const std::string_view svc = p[0];
+    const std::string_view op = p[1];
+    if (svc == "iam" &&
+        ((starts_with(op, "attach-") && ends_with(op, "-policy")) ||
+         (starts_with(op, "put-") && ends_with(op, "-policy")) ||
+         op == "update-assume-role-policy" || op == "create-access-key" ||
+         op == "create-login-profile" || op == "update-login-profile" ||
+         op == "add-user-to-group" || op == "create-policy-version" ||
+         op == "set-default-policy-version" || op == "add-role-to-instance-profile"))
+      grant("aws iam " + std::string(op));
+    if ((svc == "kms" && (op == "put-key-policy" || op == "create-grant")) ||
+        ((svc == "ecr" || svc == "sqs" || svc == "sns" || svc == "lambda") &&
+         (op == "set-repository-policy" || op == "add-permission" || op == "set-queue-attributes" ||
+          op == "set-topic-attributes")) ||
+        (svc == "sso-admin" && op == "create-account-assignment"))
+      grant("aws " + std::string(svc) + " " + std::string(op));
+    if (svc == "route53" && (op == "change-resource-record-sets" || op == "delete-hosted-zone"))
+      dns("aws route53 " + std::string(op));
+  }
+  if (n == "gcloud") {
+    if (has_pos("add-iam-policy-binding") || has_pos("set-iam-policy"))
+      grant("gcloud " + join(p, 0, std::min<size_t>(p.size(), 3)));
+    if (has_pos("service-accounts") && has_pos("keys") && has_pos("create"))
+      grant("gcloud iam service-accounts keys create");
+    if (has_pos("dns") && (has_pos("record-sets") || has_pos("managed-zones")) &&
+        (has_pos("delete") || has_pos("update") || has_pos("create") || has_pos("import") ||
+         has_pos("execute")))
+      dns("gcloud dns " + join(p, 1, std::min<size_t>(p.size(), 4)));
+  }
+  if (n == "az") {
+    const std::string head = join(p, 0, std::min<size_t>(p.size(), 3));
+    if (starts_with(head, "role assignment create") ||
+        starts_with(head, "role definition create") ||
+        starts_with(head, "role definition update") || starts_with(head, "ad sp create-for-rbac") ||
+        starts_with(head, "ad app credential") || starts_with(head, "ad sp credential") ||
+        starts_with(head, "keyvault set-policy"))
+      grant("az " + head);
+    if (p.size() >= 3 && p[0] == "network" && p[1] == "dns" &&
+        (has_pos("delete") || has_pos("remove-record") || has_pos("add-record") ||
+         has_pos("update") || has_pos("create") || has_pos("set-record")))
+      dns("az " + join(p, 0, std::min<size_t>(p.size(), 4)));
+  }
+  if (n == "doctl" && has_pos("domain") &&
+      (has_pos("delete") || has_pos("update") || has_pos("create")))
+    dns("doctl " + join(p, 0, std::min<size_t>(p.size(), 4)));
+  if ((n == "kubectl" || n == "oc") && p.size() >= 2 &&
+      ((p[0] == "create" && (p[1] == "clusterrolebinding" || p[1] == "rolebinding")) ||
+       (p[0] == "adm" && p[1] == "policy" && p.size() >= 3 && starts_with(p[2], "add-"))))
+    grant(std::string(n) + " " + join(p, 0, std::min<size_t>(p.size(), 3)));
 }
 
 LifecycleStep lifecycle_of(const Subject& s) {

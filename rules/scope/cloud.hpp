@@ -20,6 +20,16 @@ namespace blastwall::scope {
 // dry runs are left alone: only what can change a resource matters for decisions.
 void identifier_prod_facts(Subject& s, const ScopeConfig& config);
 
+// Sets `prod_change` when a cloud, cluster, IaC, CI or deploy tool's mutating verb (deploy, apply,
+// delete, scale, submit, start, set, ...) runs against production (the `prod` fact already set):
+// not reads, dry runs, local CLI configuration or sign-in, nor copies down to this machine.
+void prod_change_facts(Subject& s);
+
+// Sets `privilege_grant` (an identity gets more access: IAM policy attach/put, trust policy
+// update, access keys, role assignments, IAM bindings, cluster role bindings) and `dns_change`
+// (live DNS records created, changed or deleted) for cloud and cluster CLIs.
+void cloud_control_facts(Subject& s);
+
 // Why a cloud/cluster call changes nothing that matters, or "": a dry run (`--dry-run`,
 // `--dryrun`, `gsutil rsync -n`), a local emulator (`--endpoint-url http://localhost:4566`), a
 // throw-away local cluster context (kind-*, k3d-*, minikube, docker-desktop). Such subjects are

@@ -486,10 +486,12 @@ void judge_environment(Subject& s, const ScopeConfig& config, const std::vector<
     } else if ((starts_with(wr, "docker exec ") || starts_with(wr, "podman exec ") ||
                 starts_with(wr, "docker-compose exec ")) &&
                one_of(head, {"redis-cli", "valkey-cli", "keydb-cli"}) &&
-               !s.env_value("DOCKER_HOST") && !s.env_value("DOCKER_CONTEXT")) {
-      // The parser only peels `docker [compose] exec` without --context/-H: a local container. A
-      // cache in a local container is throw-away; a database container keeps the developer's
-      // data in its volume, so it stays unknown.
+               !s.env_value("DOCKER_HOST") && !s.env_value("DOCKER_CONTEXT") &&
+               wr.find(" --context") == std::string::npos && wr.find(" -c ") == std::string::npos &&
+               wr.find(" -H ") == std::string::npos && wr.find(" --host") == std::string::npos) {
+      // Without --context/-H (the parser puts them in the wrapper label) the container is
+      // local. A cache in a local container is throw-away; a database container keeps the
+      // developer's data in its volume, so it stays unknown.
       j.note(Env::local, "cache in a local container (" + wr + ")");
     }
   }

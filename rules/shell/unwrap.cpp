@@ -574,14 +574,42 @@ class Unwrapper {
 
   Peel peel_docker(SimpleCommand& cmd) {
     auto& a = cmd.argv;
-    size_t sub = 1;
-    if (a.size() > 2 && a[1].text == "compose") sub = 2;
+    // Global options name the daemon the command runs on (`docker --context prod exec ...`,
+    // `docker -H ssh://host exec ...`, `docker compose -f prod.yml exec ...`): they go into the
+    // label, which scope reads for production and for "a local container".
+    std::string where;
+    auto skip_globals = [&](size_t i, bool compose) {
+      while (i + 1 < a.size() && a[i].text.size() > 1 && a[i].text[0] == '-') {
+        const std::string& t = a[i].text;
+        const bool valued =
+            compose ? (t == "-f" || t == "--file" || t == "-p" || t == "--project-name" ||
+                       t == "--project-directory" || t == "--env-file" || t == "--profile" ||
+                       t == "--ansi" || t == "--progress" || t == "--parallel")
+                    : (t == "--context" || t == "-c" || t == "-H" || t == "--host" ||
+                       t == "--config" || t == "-l" || t == "--log-level" || t == "--tlscacert" ||
+                       t == "--tlscert" || t == "--tlskey");
+        const bool names_daemon = t == "--context" || t == "-c" || t == "-H" || t == "--host" ||
+                                  t == "-f" || t == "--file" || t == "-p" || t == "--project-name";
+        if (valued && names_daemon) where += " " + t + " " + a[i + 1].text;
+        if (!valued && t.find('=') != std::string::npos &&
+            (t.rfind("--context=", 0) == 0 || t.rfind("--host=", 0) == 0 ||
+             t.rfind("--file=", 0) == 0 || t.rfind("--project-name=", 0) == 0))
+          where += " " + t;
+        i += valued ? 2 : 1;
+      }
+      return i;
+    };
+    size_t sub = skip_globals(1, false);
+    if (sub + 1 < a.size() && a[sub].text == "compose") sub = skip_globals(sub + 1, true);
     if (a.size() <= sub || a[sub].text != "exec") return Peel::terminal;
     const auto o = scan_options(a, sub + 1, "euw",
                                 {"env", "env-file", "user", "workdir", "detach-keys", "index"});
     const size_t target = o.next;
     if (target >= a.size()) return Peel::terminal;
-    const std::string label = cmd.name + " exec " + a[target].text;
+    // An interactive shell in the container runs whatever is typed later: leave it to the rules.
+    if (target + 2 == a.size() && is_shell_name(base_name(a[target + 1].text)))
+      return Peel::terminal;
+    const std::string label = cmd.name + " exec " + a[target].text + where;
     return strip(cmd, target + 1, label) ? Peel::peeled : Peel::terminal;
   }
 
@@ -785,6 +813,9 @@ class Unwrapper {
     if (n == "eval") return eval(std::move(cmd), list, index, nesting);
     if (n == "su") return su(std::move(cmd), nesting);
     if (n == "ssh") return ssh(std::move(cmd), list, index, frame, nesting);
+    if (n == "ansible" || n == "salt" || n == "salt-ssh" || n == "pssh" || n == "parallel-ssh" ||
+        n == "pdsh" || n == "clush")
+      return fleet(std::move(cmd), nesting);
     if (n == "watch") return watch(std::move(cmd), nesting);
     if (n == "flock") return flock_text(std::move(cmd), nesting);
     if (n == "find") return find(std::move(cmd), list, index, frame, nesting);
@@ -1427,6 +1458,122 @@ class Unwrapper {
     }
     const std::string text = join_words(cmd.argv, first, cmd.argv.size());
     nested(cmd, text, "ssh", label, nesting, stdin_frame(cmd, list, index));
+  }
+
+  // Fleet tools run a command on many hosts at once: `ansible prod -i inv -m shell -a 'CMD'`,
+  // `salt 'web*' cmd.run 'CMD'`, `pssh -h hosts -i 'CMD'`, `pdsh -w web[1-4] CMD`. The tool's own
+  // command stays a subject (for its rules); the remote command is judged as shell text, with the
+  // wrapper "on hosts TOOL TARGET INVENTORY" that names where it runs. Salt's execution modules
+  // that mirror a shell command (pkg.remove, service.stop, file.remove, system.reboot) are read as
+  // that command.
+  void fleet(SimpleCommand cmd, int nesting) {
+    const auto& a = cmd.argv;
+    const std::string n = cmd.name;
+    std::string text;
+    std::string where;
+    bool text_dynamic = false;
+    if (n == "ansible") {
+      std::string module = "command";
+      std::optional<Word> margs;
+      std::string pattern;
+      for (size_t i = 1; i < a.size(); ++i) {
+        const std::string& t = a[i].text;
+        auto value = [&](std::string_view o) -> std::optional<Word> {
+          if (t == o && i + 1 < a.size()) return a[++i];
+          if (t.size() > o.size() + 1 && starts_with(t, std::string(o) + "=")) {
+            Word w = a[i];
+            w.text = t.substr(o.size() + 1);
+            return w;
+          }
+          return std::nullopt;
+        };
+        if (auto v = value("-m"))
+          module = v->text;
+        else if (auto v2 = value("--module-name"))
+          module = v2->text;
+        else if (auto v3 = value("-a"))
+          margs = v3;
+        else if (auto v4 = value("--args"))
+          margs = v4;
+        else if (auto v5 = value("-i"))
+          where += " -i " + v5->text;
+        else if (auto v6 = value("--inventory"))
+          where += " -i " + v6->text;
+        else if (auto v7 = value("-l"))
+          where += " -l " + v7->text;
+        else if (auto v8 = value("--limit"))
+          where += " -l " + v8->text;
+        else if (t == "-u" || t == "-e" || t == "-f" || t == "-M" || t == "-T" || t == "-t" ||
+                 t == "-P" || t == "-B" || t == "--become-user" || t == "--vault-password-file" ||
+                 t == "--private-key" || t == "-c" || t == "--user" || t == "--extra-vars")
+          ++i;
+        else if (!t.empty() && t[0] != '-' && pattern.empty())
+          pattern = t;
+      }
+      if (const auto dot = module.rfind('.'); dot != std::string::npos)
+        module = module.substr(dot + 1);  // ansible.builtin.shell
+      if ((module == "shell" || module == "command" || module == "raw") && margs) {
+        text = margs->text;
+        text_dynamic = margs->dynamic;
+      } else if (module == "reboot") {
+        text = "reboot";
+      }
+      where = " " + pattern + where;
+    } else if (n == "salt" || n == "salt-ssh") {
+      size_t i = 1;
+      std::vector<size_t> pos;
+      for (; i < a.size(); ++i) {
+        const std::string& t = a[i].text;
+        if (!t.empty() && t[0] == '-') {
+          if (t == "-t" || t == "--timeout" || t == "-b" || t == "--batch-size" || t == "-c" ||
+              t == "--config-dir" || t == "--out" || t == "-N" || t == "--nodegroup" || t == "-L" ||
+              t == "-G" || t == "-C" || t == "-E" || t == "--return")
+            if (t != "-L" && t != "-G" && t != "-C" && t != "-E") ++i;
+          continue;
+        }
+        pos.push_back(i);
+      }
+      if (pos.size() >= 2) {
+        where = " " + a[pos[0]].text;
+        const std::string fn = a[pos[1]].text;
+        std::string rest;
+        for (size_t k = 2; k < pos.size(); ++k) {
+          if (a[pos[k]].text.find('=') != std::string::npos && k > 2) continue;  // kwargs
+          if (!rest.empty()) rest += ' ';
+          rest += a[pos[k]].text;
+          text_dynamic = text_dynamic || a[pos[k]].dynamic;
+        }
+        if (fn == "cmd.run" || fn == "cmd.shell" || fn == "cmd.run_all" || fn == "cmd.run_stdout")
+          text = rest;
+        else if ((fn == "pkg.remove" || fn == "pkg.purge") && !rest.empty())
+          text = "apt-get " + fn.substr(4) + " " + rest;
+        else if ((fn == "service.stop" || fn == "service.disable" || fn == "service.restart") &&
+                 !rest.empty())
+          text = "systemctl " + fn.substr(8) + " " + rest;
+        else if ((fn == "file.remove" || fn == "file.rmdir") && !rest.empty())
+          text = "rm -rf " + rest;
+        else if (fn == "system.reboot" || fn == "system.shutdown" || fn == "system.poweroff")
+          text = fn.substr(7);
+      }
+    } else {  // pssh, parallel-ssh, pdsh, clush
+      const auto o = scan_options(a, 1, "hHlptoeOxXwgxcbpRS",
+                                  {"hosts", "host", "user", "par", "timeout", "outdir", "errdir",
+                                   "extra-args", "option", "group", "nodes"});
+      for (auto opt : {"-h", "-H", "-w", "-g", "--hosts", "--host", "--nodes", "--group"})
+        if (auto v = o.value(opt)) where += " " + std::string(opt) + " " + *v;
+      if (o.next < a.size()) {
+        text = join_words(a, o.next, a.size());
+        text_dynamic = any_dynamic(a, o.next, a.size());
+      }
+    }
+    if (text.empty()) return void(emit(std::move(cmd)));
+    const SimpleCommand carrier = cmd;
+    emit(std::move(cmd));
+    if (text_dynamic) {
+      trace("unwrap: " + n + " remote command is dynamic");
+      return;
+    }
+    nested(carrier, text, n, "on hosts " + n + where, nesting);
   }
 
   void watch(SimpleCommand cmd, int nesting) {
