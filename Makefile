@@ -6,13 +6,13 @@ JOBS ?= $(shell nproc)
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config git libboost1.81-dev nlohmann-json3-dev \
   libre2-dev libsqlite3-dev sqlite3 libspdlog-dev libyaml-cpp-dev libcli11-dev libsodium-dev \
   libtoml11-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev openssl minisign rsyslog chromium python3 \
-  groff-base man-db zsh fish
+  groff-base man-db zsh fish dpkg-dev file
 BENCH_PACKAGES := hyperfine
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps build run test test-all bench format format-check clean install install-only
+.PHONY: deps build run test test-all bench format format-check clean install install-only package
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -53,6 +53,11 @@ install-only:
 	@d="$(PREFIX)"; while [ ! -d "$$d" ]; do d=$$(dirname "$$d"); done; \
 	sudo=; if [ -z "$(DESTDIR)" ] && [ ! -w "$$d" ]; then sudo="$(SUDO)"; fi; \
 	$$sudo env DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
+
+# A Debian package of the same tree (CPack; Depends computed by dpkg-shlibdeps):
+# $(BUILD_DIR)/blastwall_<version>_<arch>.deb. Use PRESET=release for one you hand out.
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 bench: build
 	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
