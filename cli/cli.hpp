@@ -44,6 +44,13 @@ void register_audit(CLI::App& app, GlobalOptions& g);
 void register_replay(CLI::App& app, GlobalOptions& g);
 // cli/ship_cmd.cpp (audit shipping; registered under `audit`)
 void register_audit_ship(CLI::App* audit_cmd, GlobalOptions& g);
+// Starts the background follower (`audit ship --follow`, detached) for audit_db when ship.yaml
+// says `continuous: true`; the resident engine and `blastwall mcp` call it once at start. A
+// config problem is said on stderr, prefixed with `who`.
+void start_continuous_shipping(const std::string& audit_db, const char* who);
+// Prints doctor's "Audit shipping" section when a ship.yaml exists (no network); returns the
+// number of problems.
+int print_ship_doctor(const GlobalOptions& g);
 // cli/hook_cmd.cpp (agent integrations)
 void register_hook(CLI::App& app, GlobalOptions& g);
 void register_install(CLI::App& app, GlobalOptions& g);

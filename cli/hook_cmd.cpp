@@ -330,6 +330,7 @@ int run_doctor_cmd(const GlobalOptions& g, const std::optional<std::string>& pro
   if (!audit_note.empty()) std::printf("note: %s\n", audit_note.c_str());
   if (found == 0) std::printf("no supported agent found under %s\n", paths.home.c_str());
   problems += static_cast<size_t>(print_pack_doctor(g));
+  problems += static_cast<size_t>(print_ship_doctor(g));
   std::printf("%zu problem(s)\n", problems);
   return problems ? 1 : 0;
 }

@@ -149,6 +149,10 @@ int run_mcp(const McpOptions& o, const GlobalOptions& g) {
     wire.log("audit log unavailable: " + log.error().message);
     return k_exit_bad_input;
   }
+  // ship.yaml `continuous: true`: a detached follower ships this log while the proxy runs, as
+  // for the resident engine (docs/TEAMS.md); its own process, never on the tools/call path.
+  start_continuous_shipping(g.audit_db.empty() ? audit::default_audit_path() : g.audit_db,
+                            "blastwall mcp");
   proxy::AsyncAuditSink sink(std::move(*log), [](const std::string& msg) {
     std::string s = "blastwall mcp: " + msg + "\n";
     ssize_t ignored = ::write(STDERR_FILENO, s.data(), s.size());

@@ -36,7 +36,6 @@
 #include "cli/front/protocol.hpp"
 #include "cli/front/socket_path.hpp"
 #include "cli/resident.hpp"
-#include "ship/shipper.hpp"
 
 extern char** environ;
 
@@ -324,9 +323,7 @@ int run_serve(const ServeOpts& o) {
   ::chmod(sock.c_str(), 0600);
   // ship.yaml `continuous: true`: a detached `audit ship --follow` tails the default audit log for
   // as long as this server lives (docs/TEAMS.md). Its own process: nothing on the request path.
-  if (std::string why;
-      !ship::start_background_shipper(self_path, audit::default_audit_path(), &why) && !why.empty())
-    std::fprintf(stderr, "blastwall serve: %s\n", why.c_str());
+  start_continuous_shipping(audit::default_audit_path(), "blastwall serve");
   struct stat sock_st {};
   ::stat(sock.c_str(), &sock_st);
 

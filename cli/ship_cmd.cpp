@@ -41,6 +41,7 @@ void print_status(const std::vector<ship::CursorStatus>& st, bool json) {
                      {"failures", c.failures},
                      {"status", c.status},
                      {"error", c.error},
+                     {"head", c.head_id},
                      {"last_ok", c.last_ok_us ? audit::format_time_us(c.last_ok_us) : ""},
                      {"last_try", c.last_try_us ? audit::format_time_us(c.last_try_us) : ""}});
     }
@@ -164,6 +165,69 @@ void ship_cmd(GlobalOptions& g, const ShipArgs& a) {
 }
 
 }  // namespace
+
+void start_continuous_shipping(const std::string& audit_db, const char* who) {
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;
+  self[n] = '\0';
+  if (std::string why; !ship::start_background_shipper(self, audit_db, &why) && !why.empty())
+    std::fprintf(stderr, "%s: %s\n", who, why.c_str());
+}
+
+int print_ship_doctor(const GlobalOptions& g) {
+  std::string path = ship::default_ship_config_path();
+  if (path.empty()) return 0;  // shipping not configured: nothing to report
+  auto cfg = ship::load_ship_config(path);
+  if (!cfg) {
+    std::printf("Audit shipping (%s)\n  PROBLEM  %s\n    fix:   correct the file (docs/TEAMS.md)\n",
+                path.c_str(), cfg.error().format().c_str());
+    return 1;
+  }
+  std::string db = g.audit_db.empty() ? audit::default_audit_path() : g.audit_db;
+  std::printf("Audit shipping (%s%s)\n", path.c_str(), cfg->continuous ? ", continuous" : "");
+  auto st = ship::read_status(db, *cfg);
+  if (!st) {
+    std::printf("  PROBLEM  cannot read the shipping cursors: %s\n", st.error().message.c_str());
+    return 1;
+  }
+  int problems = 0;
+  for (const auto& c : *st) {
+    std::string where = "shipped through id " + std::to_string(c.last_id);
+    if (c.head_id >= 0) where += " of " + std::to_string(c.head_id);
+    if (c.backlog >= 0) where += " (lag " + std::to_string(c.backlog) + " rows)";
+    std::string when =
+        c.last_ok_us ? ", last ok " + audit::format_time_us(c.last_ok_us) : ", never shipped yet";
+    bool failing = c.status == "refused" || (c.status == "retrying" && c.failures > 0);
+    if (!failing) {
+      std::printf("  ok       %s: %s%s\n", c.target.c_str(), where.c_str(), when.c_str());
+    } else {
+      ++problems;
+      std::printf("  PROBLEM  %s: %s after %lld failed attempts: %s; %s%s\n", c.target.c_str(),
+                  c.status.c_str(), static_cast<long long>(c.failures), c.error.c_str(),
+                  where.c_str(), when.c_str());
+      std::printf("    fix:   %s\n", c.status == "refused"
+                                         ? "the collector refuses the rows: fix it or the target "
+                                           "in ship.yaml (nothing is skipped meanwhile)"
+                                         : "check that the collector is up and reachable");
+    }
+    if (c.gaps)
+      std::printf("  note     %s: %lld rows were pruned before they were shipped\n",
+                  c.target.c_str(), static_cast<long long>(c.gaps));
+  }
+  if (int64_t pid = ship::running_shipper(db); pid != 0) {
+    std::printf("  ok       a shipper is running%s\n",
+                pid > 0 ? (" (pid " + std::to_string(pid) + ")").c_str() : "");
+  } else if (cfg->continuous) {
+    std::printf(
+        "  note     no follower running: the resident engine or `blastwall mcp` starts one, or "
+        "run `blastwall audit ship --follow`\n");
+  } else {
+    std::printf(
+        "  note     no shipper running (not continuous: ship from a timer, docs/TEAMS.md)\n");
+  }
+  return problems;
+}
 
 void register_audit_ship(CLI::App* audit_cmd, GlobalOptions& g) {
   auto* s = audit_cmd->add_subcommand(

@@ -4,11 +4,13 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -117,6 +119,10 @@ bool process_alive(int64_t pid) {
   return pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
+// An open-file-description lock (F_OFD_SETLK), not flock: another process can ask whether it is
+// held (F_OFD_GETLK) without taking it, so `doctor` never makes a starting shipper lose the race;
+// and unlike a classic POSIX lock it conflicts within one process too. The holder writes its pid
+// into the file for doctor to show.
 class LockFile {
  public:
   explicit LockFile(const std::string& path) {
@@ -127,31 +133,81 @@ class LockFile {
   }
   LockFile(const LockFile&) = delete;
   LockFile& operator=(const LockFile&) = delete;
-  bool try_lock() { return m_fd >= 0 && ::flock(m_fd, LOCK_EX | LOCK_NB) == 0; }
+  bool try_lock() {
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (m_fd < 0 || ::fcntl(m_fd, F_OFD_SETLK, &fl) != 0) return false;
+    std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(m_fd, 0) == 0) (void)!::pwrite(m_fd, pid.data(), pid.size(), 0);
+    return true;
+  }
 
  private:
   int m_fd = -1;
 };
+
+std::string lock_path(const std::string& audit_db) { return cursor_path(audit_db) + ".lock"; }
 
 }  // namespace
 
 std::string cursor_path(const std::string& audit_db) { return audit_db + ".ship"; }
 
 Result<std::vector<CursorStatus>> read_status(const std::string& audit_db, const ShipConfig& cfg) {
-  auto db = Db::open(cursor_path(audit_db), k_schema);
-  if (!db) return db.error();
-  audit::AuditOptions o;
-  o.path = audit_db;
-  o.read_only = true;
-  auto log = audit::AuditLog::open(o);
+  // Only read: a status query (doctor) must not create the cursor file.
+  std::unique_ptr<Db> db;
+  if (struct stat st{}; ::stat(cursor_path(audit_db).c_str(), &st) == 0) {
+    auto opened = Db::open(cursor_path(audit_db), k_schema);
+    if (!opened) return opened.error();
+    db = std::move(*opened);
+  }
+  std::unique_ptr<audit::AuditLog> log;
+  if (struct stat st{}; ::stat(audit_db.c_str(), &st) == 0) {
+    audit::AuditOptions o;
+    o.path = audit_db;
+    o.read_only = true;
+    if (auto l = audit::AuditLog::open(o); l && !(*l)->degraded()) log = std::move(*l);
+  }
+  int64_t head = -1;
+  if (log) {
+    audit::LogFilter f;
+    f.all_types = true;
+    f.newest_first = true;
+    f.limit = 1;
+    head = 0;
+    (void)log->query(f, [&head](const audit::AuditRow& r) {
+      head = r.id;
+      return false;
+    });
+  }
   std::vector<CursorStatus> out;
   for (const auto& t : cfg.targets) {
-    auto c = load_cursor(**db, t.name);
+    CursorStatus c;
+    c.target = t.name;
+    if (db) c = load_cursor(*db, t.name);
     if (c.status.empty()) c.status = "never shipped";
-    if (log && !(*log)->degraded()) c.backlog = backlog_after(**log, c.last_id);
+    c.head_id = head;
+    if (log) c.backlog = backlog_after(*log, c.last_id);
     out.push_back(std::move(c));
   }
   return out;
+}
+
+int64_t running_shipper(const std::string& audit_db) {
+  int fd = ::open(lock_path(audit_db).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  int64_t pid = 0;
+  if (::fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+    char buf[32] = {};
+    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    pid = n > 0 ? std::atoll(buf) : 0;
+    if (pid <= 0) pid = -1;  // held, but the holder has not written its pid yet
+  }
+  ::close(fd);
+  return pid;
 }
 
 Result<ShipReport> ship(const std::string& audit_db, const ShipConfig& cfg,
@@ -162,7 +218,7 @@ Result<ShipReport> ship(const std::string& audit_db, const ShipConfig& cfg,
   if (cfg.targets.empty())
     return make_error(
         "no ship targets (write a ship.yaml, see docs/TEAMS.md, or pass --otlp/--syslog)");
-  LockFile lock(cursor_path(audit_db) + ".lock");
+  LockFile lock(lock_path(audit_db));
   if (!lock.try_lock()) {
     if (opts.follow) {
       ShipReport r;
@@ -321,9 +377,10 @@ bool start_background_shipper(const std::string& core_binary, const std::string&
   }
   if (!cfg->continuous || cfg->targets.empty()) return false;
   std::string pid = std::to_string(::getpid());
-  std::vector<std::string> args{core_binary, "--audit-db",   audit_db,   "audit",
-                                "ship",      "--follow",     "--config", path,
-                                "--quiet",   "--parent-pid", pid};
+  // --detach: the child forks the follower and exits at once, so the wait below is short.
+  std::vector<std::string> args{core_binary, "--audit-db", audit_db,       "audit",
+                                "ship",      "--follow",   "--config",     path,
+                                "--quiet",   "--detach",   "--parent-pid", pid};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -41,14 +41,20 @@ struct CursorStatus {
   std::string status;    // ok, retrying, refused, idle
   std::string error;     // the last failure (never a header value)
   int64_t backlog = -1;  // rows after last_id (-1 = not computed)
+  int64_t head_id = -1;  // the audit log's newest id (read_status; -1 = no readable log)
 };
 
 // <audit.db>.ship
 [[nodiscard]] std::string cursor_path(const std::string& audit_db);
 
-// Reads every target's cursor (no network). Targets without a cursor yet show last_id 0.
+// Reads every target's cursor, the backlog and the audit head (no network, creates no file).
+// Targets without a cursor yet show last_id 0.
 [[nodiscard]] Result<std::vector<CursorStatus>> read_status(const std::string& audit_db,
                                                             const ShipConfig& cfg);
+
+// The pid of the shipper (follower or one-shot) that holds the audit database's shipping lock,
+// -1 when one holds it but its pid is unknown, 0 when none runs. Never takes the lock.
+[[nodiscard]] int64_t running_shipper(const std::string& audit_db);
 
 struct ShipOptions {
   bool follow = false;     // keep shipping new rows until stopped

@@ -88,6 +88,13 @@ class OtlpSink final : public Sink {
       auto res = parser.release();
       if (!res.keep_alive()) reset();
       return classify(res);
+    } catch (const beast::system_error& e) {
+      // The code's message only: what() carries Boost's source location, which status and
+      // doctor would otherwise print.
+      reset();
+      return {SendOutcome::retry,
+              std::string("cannot reach collector ") + m_t.endpoint + ": " + e.code().message(), 0,
+              0};
     } catch (const std::exception& e) {
       reset();
       return {SendOutcome::retry,

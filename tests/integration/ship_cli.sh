@@ -64,7 +64,74 @@ check "rsyslog received every row" "[ \$(wc -l < $work/syslog.out) = 3005 ]"
 check "rsyslog parsed the structured data" "grep -q 'blastwall@32473 id=\"1\"' $work/syslog.out"
 check "deny rows carry their decision as MSGID" "grep -q '^blastwall deny ' $work/syslog.out"
 
+# Continuous shipping (ship.yaml `continuous: true`): `blastwall mcp` and the resident engine each
+# start a detached follower for the log they write; doctor shows it; it exits after its owner.
+cat >"$work/ship.yaml" <<YAML
+format: 1
+continuous: true
+poll_ms: 100
+targets:
+  - {name: central, type: otlp, endpoint: 'http://127.0.0.1:$port'}
+YAML
+export BLASTWALL_SHIP_CONFIG=$work/ship.yaml
+received() { wc -l <"$work/ids.txt"; }
+wait_received() { for _ in $(seq 100); do [ "$(received)" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+gone() { for _ in $(seq 150); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+mdb=$work/mcp.db
+"$BW" --audit-db "$mdb" audit selftest-write --n 40 >/dev/null
+"$BW" --audit-db "$mdb" doctor >"$work/doctor0.txt" || true
+check "doctor: configured, nothing shipped, no follower" "grep -q 'central: shipped through id 0 of 40 (lag 40 rows), never shipped yet' $work/doctor0.txt && grep -q 'no follower running' $work/doctor0.txt"
+before=$(received)
+mkfifo "$work/mcp.in"
+"$BW" --audit-db "$mdb" mcp --state-dir "$work/mcpstate" -- cat <"$work/mcp.in" >/dev/null 2>"$work/mcp.err" &
+mcp_pid=$!
+pids+=($mcp_pid)
+exec 3>"$work/mcp.in"
+check "blastwall mcp started a follower that shipped its log" "wait_received $((before + 40))"
+"$BW" --audit-db "$mdb" audit selftest-write --n 5 >/dev/null
+check "the follower ships new rows while the proxy runs" "wait_received $((before + 45))"
+"$BW" --audit-db "$mdb" doctor >"$work/doctor1.txt" || true
+fpid=$(sed -n 's/.*a shipper is running (pid \([0-9]*\)).*/\1/p' "$work/doctor1.txt")
+check "doctor: the follower, its pid and no lag" "[ -n '$fpid' ] && grep -q 'central: shipped through id 45 of 45 (lag 0 rows), last ok' $work/doctor1.txt && grep -q '0 problem(s)' $work/doctor1.txt"
+check "the follower belongs to the proxy" "tr '\\0' ' ' </proc/$fpid/cmdline | grep -q -- '--follow .*--parent-pid $mcp_pid'"
+exec 3>&-
+wait "$mcp_pid" || true
+check "the follower exits once the proxy is gone" "gone $fpid"
 
-total=8
+# The resident engine: starts its follower for the default log and still serves (the spawn
+# returns at once), and both exit when it idles out.
+mkdir -m 700 "$work/rt"
+"$BW" audit selftest-write --n 7 >/dev/null
+before=$(received)
+BLASTWALL_RUNTIME_DIR=$work/rt "$(dirname "$BW")/blastwall-core" serve --idle-timeout 1 &
+serve_pid=$!
+pids+=($serve_pid)
+check "the resident engine started a follower that shipped the default log" "wait_received $((before + 7))"
+spid=$(ship_pid=$("$BW" doctor | sed -n 's/.*a shipper is running (pid \([0-9]*\)).*/\1/p'); echo "$ship_pid")
+check "the resident engine idles out instead of waiting on its follower" "gone $serve_pid"
+check "its follower exits after it" "[ -n '$spid' ] && gone $spid"
+
+# A collector that refuses is a doctor problem with the answer and a fix.
+cat >"$work/ship-down.yaml" <<YAML
+format: 1
+targets:
+  - {name: down, type: otlp, endpoint: 'http://127.0.0.1:9'}
+YAML
+"$BW" --audit-db "$db" audit ship --config "$work/ship-down.yaml" --max-attempts 1 --quiet || true
+set +e
+BLASTWALL_SHIP_CONFIG=$work/ship-down.yaml "$BW" --audit-db "$db" doctor >"$work/doctor2.txt"
+rc=$?
+set -e
+check "doctor: a failing target is a problem (exit 1) with the last error" "[ $rc = 1 ] && grep -q 'PROBLEM  down: retrying after 1 failed attempts: cannot reach collector http://127.0.0.1:9: Connection refused; shipped through id 0 of 3005 (lag 3005 rows)' $work/doctor2.txt && grep -q 'fix:' $work/doctor2.txt"
+echo 'format: 1
+targets: 3' >"$work/ship-bad.yaml"
+set +e
+BLASTWALL_SHIP_CONFIG=$work/ship-bad.yaml "$BW" --audit-db "$db" doctor >"$work/doctor3.txt"
+rc=$?
+set -e
+check "doctor: an unreadable ship.yaml is a problem" "[ $rc = 1 ] && grep -q 'PROBLEM' $work/doctor3.txt"
+unset BLASTWALL_SHIP_CONFIG
+
+total=20
 echo "$((total - fails)) passed, $fails failed"
 [ "$fails" = 0 ]
