@@ -289,12 +289,14 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
     *it = std::move(pack);
     return true;
   };
-  for (const auto& e : lock.packs) {
-    auto v = packs::load_installed(e, *trust);
-    if (!v) return make_error(v.error().format() + " (see `blastwall doctor`)");
-    LoadedPackInfo info{v->spec.id, v->spec.version, "installed", e.source, v->signer,
-                        v->key_id,  v->sha256,       false,       false};
-    if (auto r = add_pack(std::move(v->spec), std::move(info), true); !r) return r.error();
+  auto installed = packs::load_installed_all(lock, *trust);
+  if (!installed) return make_error(installed.error().format() + " (see `blastwall doctor`)");
+  for (size_t i = 0; i < installed->size(); ++i) {
+    auto& v = (*installed)[i];
+    LoadedPackInfo info{v.spec.id, v.spec.version, "installed", lock.packs[i].source,
+                        v.signer,  v.key_id,       v.sha256,    false,
+                        false};
+    if (auto r = add_pack(std::move(v.spec), std::move(info), true); !r) return r.error();
   }
   auto load_local = [&](const std::string& path, bool from_cli) -> Result<bool> {
     auto found = packs::fetch_source(path, packs::FetchOptions{});

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -17,6 +19,7 @@
 
 #include "cli/https_fetch.hpp"
 #include "cli/resident.hpp"
+#include "rules/pack/binary.hpp"
 #include "rules/pack/loader.hpp"
 #include "rules/pack/serialize.hpp"
 
@@ -243,7 +246,12 @@ Result<Lockfile> read_lockfile(const std::string& path) {
   if (!fs::exists(path, ec)) return Lockfile{};
   auto text = read_bounded(path, k_max_lock_bytes);
   if (!text) return text.error();
-  return parse_lockfile(*text, path);
+  if (!resident::active()) return parse_lockfile(*text, path);
+  std::string key = path + '\0' + *text;
+  if (auto hit = resident::cached_lockfile(key)) return *hit;
+  auto lock = parse_lockfile(*text, path);
+  if (lock) resident::store_lockfile(std::move(key), std::make_shared<const Lockfile>(*lock));
+  return lock;
 }
 
 Result<bool> write_lockfile(const std::string& path, const Lockfile& lock) {
@@ -453,6 +461,154 @@ Result<VerifiedPack> load_installed(const LockEntry& e, const TrustContext& trus
   }
   v->spec.source = "installed:" + e.name + "@" + e.version;
   return v;
+}
+
+// ---------------------------------------------------------------- bundle
+
+namespace {
+
+constexpr std::string_view k_bundle_magic = "BWBUNDLE1\n";
+constexpr std::size_t k_mac_bytes = crypto_generichash_BYTES;  // 32
+constexpr std::size_t k_mac_key_bytes = crypto_generichash_KEYBYTES;
+
+// The per-installation MAC key: created once (O_EXCL, 0600), then read. Empty when it cannot be
+// had, which only means no bundle is read or written.
+std::string bundle_mac_key(bool create) {
+  const std::string path = cache_dir() + "/bundle.key";
+  auto key = read_bounded(path, 4096);
+  if (key && key->size() == k_mac_key_bytes) return *key;
+  if (key || !create) return {};  // there but malformed: never overwrite, never use
+  std::error_code ec;
+  fs::create_directories(cache_dir(), ec);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return {};
+  if (sodium_init() < 0) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return {};
+  }
+  std::string fresh(k_mac_key_bytes, '\0');
+  randombytes_buf(fresh.data(), fresh.size());
+  bool ok = ::write(fd, fresh.data(), fresh.size()) == static_cast<ssize_t>(fresh.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) {
+    ::unlink(path.c_str());
+    return {};
+  }
+  return fresh;
+}
+
+std::string bundle_mac(std::string_view key, std::string_view data) {
+  std::string mac(k_mac_bytes, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(mac.data()), mac.size(),
+                     reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                     reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  return mac;
+}
+
+// Everything a bundle's contents were decided from (see load_installed_all); the bundle holds it
+// and is used only when it is byte for byte what this call computes.
+std::string bundle_key(const Lockfile& lock, const TrustContext& trust) {
+  rules::BinWriter w;
+  w.str("blastwall installed-pack bundle v1");
+  w.str(trust.today);
+  w.u64(trust.require_signed ? 1 : 0);
+  w.u64(trust.keys.size());
+  for (const auto& k : trust.keys) {
+    w.str(k.name);
+    w.str(k.space);
+    w.str(rules::public_key_base64(k.key));
+    w.str(k.not_after);
+    w.u64(k.managed ? 1 : 0);
+  }
+  w.u64(lock.packs.size());
+  for (const auto& e : lock.packs) {
+    w.str(e.name);
+    w.str(e.version);
+    w.str(e.sha256);
+    w.str(e.signer);
+    w.str(e.key_id);
+    w.str(files_key(cache_path(e.sha256)));
+  }
+  return w.take();
+}
+
+std::string bundle_path() { return cache_dir() + "/bundle.bin"; }
+
+// nullopt: no usable bundle (take the full path).
+std::optional<std::vector<VerifiedPack>> read_bundle(const std::string& key, std::size_t n) {
+  const std::string path = bundle_path();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return std::nullopt;
+  struct stat st {};
+  // Ours and writable by us alone, or it is not read at all.
+  bool own = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() &&
+             (st.st_mode & 077) == 0 && st.st_size > 0 &&
+             static_cast<std::size_t>(st.st_size) <= k_max_pack_bytes * 8;
+  ::close(fd);
+  if (!own) return std::nullopt;
+  auto data = read_bounded(path, k_max_pack_bytes * 8);
+  if (!data || data->size() < k_bundle_magic.size() + k_mac_bytes ||
+      data->compare(0, k_bundle_magic.size(), k_bundle_magic) != 0)
+    return std::nullopt;
+  const std::string mac_key = bundle_mac_key(false);
+  if (mac_key.empty()) return std::nullopt;
+  std::string_view body(*data);
+  body.remove_prefix(k_bundle_magic.size());
+  std::string_view mac = body.substr(0, k_mac_bytes);
+  body.remove_prefix(k_mac_bytes);
+  if (sodium_memcmp(mac.data(), bundle_mac(mac_key, body).data(), k_mac_bytes) != 0)
+    return std::nullopt;
+  rules::BinReader r(body);
+  std::string stored_key;
+  uint64_t count = 0;
+  if (!r.str(stored_key) || stored_key != key || !r.u64(count) || count != n) return std::nullopt;
+  std::vector<VerifiedPack> out(n);
+  for (auto& v : out) {
+    if (!r.str(v.signer) || !r.str(v.key_id) || !r.str(v.sha256) || !r.pack(v.spec))
+      return std::nullopt;
+  }
+  if (!r.done()) return std::nullopt;
+  return out;
+}
+
+void write_bundle(const std::string& key, const std::vector<VerifiedPack>& packs) {
+  const std::string mac_key = bundle_mac_key(true);
+  if (mac_key.empty()) return;
+  rules::BinWriter w;
+  w.str(key);
+  w.u64(packs.size());
+  for (const auto& v : packs) {
+    w.str(v.signer);
+    w.str(v.key_id);
+    w.str(v.sha256);
+    w.pack(v.spec);
+  }
+  std::string out(k_bundle_magic);
+  out += bundle_mac(mac_key, w.bytes());
+  out += w.bytes();
+  (void)write_atomic(bundle_path(), out, 0600);
+}
+
+}  // namespace
+
+Result<std::vector<VerifiedPack>> load_installed_all(const Lockfile& lock,
+                                                     const TrustContext& trust) {
+  if (lock.packs.empty()) return std::vector<VerifiedPack>{};
+  // Taken before anything is read: if a file changes meanwhile, the key written below no longer
+  // matches it and the next call verifies again.
+  const std::string key = bundle_key(lock, trust);
+  if (auto hit = read_bundle(key, lock.packs.size())) return std::move(*hit);
+  std::vector<VerifiedPack> out;
+  out.reserve(lock.packs.size());
+  for (const auto& e : lock.packs) {
+    auto v = load_installed(e, trust);
+    if (!v) return v.error();
+    out.push_back(std::move(*v));
+  }
+  write_bundle(key, out);
+  return out;
 }
 
 }  // namespace blastwall::cli::packs

@@ -97,6 +97,18 @@ struct VerifiedPack {
 // size, mtime, ctime of the cache files), so later calls pay a stat per pack and verify nothing.
 [[nodiscard]] Result<VerifiedPack> load_installed(const LockEntry& e, const TrustContext& trust);
 
+// Every pack of the lockfile, in its order, each as load_installed returns it. A first call whose
+// inputs are unchanged reads them from one bundle (cache_dir()/bundle.bin, 0600), used only when
+// the inputs it records are byte for byte this call's: the bundle format, today's date, the trust
+// context (require_signed, every trusted key with its namespace, expiry and tier) and every
+// lockfile entry with the device/inode/size/mtime/ctime of its cached pack and signature. It
+// carries a BLAKE2b MAC under a random
+// per-installation key (state_dir()/packs/bundle.key, 0600). A missing, foreign, corrupt or
+// mismatched bundle is ignored: every pack goes through load_installed (sha256, signature, trust)
+// and a new bundle is written. docs/THREAT_MODEL.md "Distributed rule packs" has the argument.
+[[nodiscard]] Result<std::vector<VerifiedPack>> load_installed_all(const Lockfile& lock,
+                                                                   const TrustContext& trust);
+
 // What every cache file an installed pack uses looks like on disk, for engine cache keys.
 [[nodiscard]] std::string installed_fingerprint(const LockEntry& e);
 

@@ -24,6 +24,8 @@ struct State {
   Scratch scratch;
   std::list<std::pair<std::string, std::shared_ptr<const Engine>>> engines;  // MRU first
   std::map<std::string, PooledLog> logs;
+  std::string lock_key;
+  std::shared_ptr<const packs::Lockfile> lock;
 };
 
 State& state() {
@@ -64,6 +66,15 @@ void store_engine(const std::string& key, std::shared_ptr<const Engine> engine) 
   auto& es = state().engines;
   es.emplace_front(key, std::move(engine));
   while (es.size() > k_max_engines) es.pop_back();
+}
+
+std::shared_ptr<const packs::Lockfile> cached_lockfile(const std::string& key) {
+  return state().lock && state().lock_key == key ? state().lock : nullptr;
+}
+
+void store_lockfile(std::string key, std::shared_ptr<const packs::Lockfile> lock) {
+  state().lock_key = std::move(key);
+  state().lock = std::move(lock);
 }
 
 Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
@@ -115,6 +126,8 @@ void after_request(bool idle) {
 void clear() {
   state().engines.clear();
   state().logs.clear();
+  state().lock.reset();
+  state().lock_key.clear();
 }
 
 }  // namespace blastwall::cli::resident

@@ -16,6 +16,10 @@
 #include "blastwall/engine.hpp"
 #include "blastwall/result.hpp"
 
+namespace blastwall::cli::packs {
+struct Lockfile;
+}
+
 namespace blastwall::cli::resident {
 
 struct Request {
@@ -41,6 +45,12 @@ void end();
 // built from. Keeps the most recently used few.
 [[nodiscard]] std::shared_ptr<const Engine> cached_engine(const std::string& key);
 void store_engine(const std::string& key, std::shared_ptr<const Engine> engine);
+
+// The last parsed lockfile (used by packs::read_lockfile only while active()), keyed by its path
+// and exact bytes: every request reads the lockfile, and parsing it cost more than the rest of
+// the request's pack handling.
+[[nodiscard]] std::shared_ptr<const packs::Lockfile> cached_lockfile(const std::string& key);
+void store_lockfile(std::string key, std::shared_ptr<const packs::Lockfile> lock);
 
 // An audit log to record one event. Outside the server it opens a fresh one (kept in `owned`);
 // inside, it reuses the server's connection for that path, re-opening it when the file was
