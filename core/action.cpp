@@ -171,6 +171,12 @@ Result<Action> action_from_json(const nlohmann::json& j) {
   for (const auto& [key, out] : strings) {
     if (!read_string(j, key, *out, err)) return make_error(err);
   }
+  // An edit written as the agent's Edit tool input (`old_string`/`new_string`) means the same.
+  if (a.kind == ActionKind::file_edit) {
+    if (a.content.empty() && !read_string(j, "new_string", a.content, err)) return make_error(err);
+    if (a.old_content.empty() && !read_string(j, "old_string", a.old_content, err))
+      return make_error(err);
+  }
   if (auto it = j.find("arguments"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return make_error("action key 'arguments' must be an object");
     a.mcp.arguments = *it;

@@ -463,8 +463,20 @@ void cloud_facts(Subject& s, const Ctx& c) {
     // The command's own directory (it follows `cd infra/prod &&`), below the project root.
     const std::string& wd = s.cwd.empty() ? c.action.ctx.cwd : s.cwd;
     const std::string& root = c.action.ctx.project_root;
-    if (!wd.empty() && !root.empty() && wd.size() > root.size() && starts_with(wd, root))
-      prod_check(s, c, "terraform working dir", wd.substr(root.size()));
+    std::vector<std::string> dirs = opt("-chdir");
+    if (!wd.empty() && !root.empty() && wd.size() > root.size() && starts_with(wd, root)) {
+      dirs.push_back(wd.substr(root.size()));
+      prod_check(s, c, "terraform working dir", dirs.back());
+    }
+    // A module kept as a local example or sandbox (examples/local-docker, sandbox/localstack):
+    // applying or destroying it touches nothing anyone else uses.
+    static const std::vector<std::string> k_throwaway{
+        "local",    "localstack", "sandbox", "scratch",  "playground", "example",
+        "examples", "demo",       "kind",    "minikube", "k3d"};
+    for (const auto& d : dirs)
+      if (!s.facts.has("prod") && matches_prod(d, k_throwaway))
+        s.facts.set("throwaway_env",
+                    "terraform working dir " + d + " is a local example or sandbox");
   }
   if (n == "pulumi") {
     for (auto o : {"--stack", "-s"})
@@ -1151,8 +1163,10 @@ Subject file_subject(const Action& a, const Ctx& c) {
   for (const auto& [k, v] : a.ctx.env) s.env.emplace_back(k, v);
   bool write = a.kind != ActionKind::file_read;
   add_target(s, c, a.path, a.ctx.cwd, write, false, false);
-  if (write && a.kind != ActionKind::file_delete)
+  if (write && a.kind != ActionKind::file_delete) {
     trust_content_facts(s, s.path, a.content, a.old_content);
+    protection_off_facts(s, s.path, a.ctx.project_root, a.content, a.old_content, c.config);
+  }
   if (a.kind == ActionKind::file_delete) s.facts.set("deletes", a.path);
   if (a.kind == ActionKind::file_write) s.facts.set("truncates", a.path);
   return s;

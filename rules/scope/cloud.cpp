@@ -582,6 +582,69 @@ void cloud_control_facts(Subject& s) {
     grant(std::string(n) + " " + join(p, 0, std::min<size_t>(p.size(), 3)));
 }
 
+namespace {
+// A line of configuration without spaces, tabs and quotes, lower case: `deletion_protection=false`.
+std::string squeeze(std::string_view line) {
+  std::string out;
+  for (char ch : line) {
+    if (ch == ' ' || ch == '\t' || ch == '"' || ch == '\'' || ch == ',') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return out;
+}
+
+// The protection a squeezed line switches off, or "".
+std::string_view protection_switched_off(std::string_view l) {
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> k_off{{
+      {"deletion_protection=false", "deletion protection"},
+      {"deletion_protection:false", "deletion protection"},
+      {"deletionprotection:false", "deletion protection"},
+      {"deletionprotection=false", "deletion protection"},
+      {"enable_deletion_protection=false", "deletion protection"},
+      {"deletion_protection_enabled=false", "deletion protection"},
+      {"deletionprotectionenabled:false", "deletion protection"},
+      {"prevent_destroy=false", "prevent_destroy"},
+      {"termination_protection=false", "termination protection"},
+      {"enableterminationprotection:false", "termination protection"},
+      {"disable_api_termination=false", "API termination protection"},
+      {"skip_final_snapshot=true", "the final snapshot"},
+      {"skipfinalsnapshot:true", "the final snapshot"},
+      {"force_destroy=true", "the non-empty-bucket guard (force_destroy)"},
+      {"forcedestroy:true", "the non-empty-bucket guard (force_destroy)"},
+      {"deletionpolicy:delete", "the retain-on-delete policy"},
+      {"retain_on_delete=false", "retain on delete"},
+      {"point_in_time_recovery_enabled=false", "point-in-time recovery"},
+  }};
+  for (const auto& [pat, what] : k_off)
+    if (l.find(pat) != std::string_view::npos) return what;
+  return {};
+}
+}  // namespace
+
+void protection_off_facts(Subject& s, std::string_view resolved_path, std::string_view project_root,
+                          std::string_view content, std::string_view old_content,
+                          const ScopeConfig& config) {
+  if (content.empty()) return;
+  std::string_view where = resolved_path;
+  if (!project_root.empty() && starts_with(where, project_root))
+    where.remove_prefix(project_root.size());
+  if (!matches_prod(where, config.prod_patterns)) return;
+  const std::string old = squeeze(old_content);
+  size_t pos = 0;
+  while (pos <= content.size()) {
+    size_t eol = content.find('\n', pos);
+    if (eol == std::string_view::npos) eol = content.size();
+    const std::string line = squeeze(content.substr(pos, eol - pos));
+    pos = eol + 1;
+    if (line.empty() || line[0] == '#' || starts_with(line, "//")) continue;
+    const std::string_view what = protection_switched_off(line);
+    if (what.empty() || (!old.empty() && old.find(line) != std::string::npos)) continue;
+    s.facts.set("protection_off", "turns off " + std::string(what) +
+                                      " in production configuration " + std::string(resolved_path));
+    return;
+  }
+}
+
 LifecycleStep lifecycle_of(const Subject& s) {
   const std::string_view n = s.name;
   if (s.informational) return {};

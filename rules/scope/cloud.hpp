@@ -30,6 +30,15 @@ void prod_change_facts(Subject& s);
 // (live DNS records created, changed or deleted) for cloud and cluster CLIs.
 void cloud_control_facts(Subject& s);
 
+// Sets `protection_off` when a file write or edit under a production-named path (relative to the
+// project root) adds a line that switches a safety setting off: deletion/termination protection,
+// `prevent_destroy`, `skip_final_snapshot = true`, `force_destroy = true`, `DeletionPolicy:
+// Delete`, point-in-time recovery. An edit is judged by the lines it adds (lines already in
+// `old_content` do not count).
+void protection_off_facts(Subject& s, std::string_view resolved_path, std::string_view project_root,
+                          std::string_view content, std::string_view old_content,
+                          const ScopeConfig& config);
+
 // Why a cloud/cluster call changes nothing that matters, or "": a dry run (`--dry-run`,
 // `--dryrun`, `gsutil rsync -n`), a local emulator (`--endpoint-url http://localhost:4566`), a
 // throw-away local cluster context (kind-*, k3d-*, minikube, docker-desktop). Such subjects are
