@@ -1,9 +1,15 @@
 // Google Benchmark for the engine with every shipped pack loaded (docs/PERFORMANCE.md).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "blastwall/engine.hpp"
+#include "cli/test_context.hpp"
 #include "rules/pack/loader.hpp"
 #include "rules/shell/shell.hpp"
 
@@ -57,6 +63,49 @@ void BM_evaluate_obfuscated(benchmark::State& s) {
   run(s, "X=rm; sudo env -i bash -c \"$'\\x72\\x6d' -rf ${HOME}\"");
 }
 
+// Every action of the project corpus (rules/corpus/*.jsonl, as `blastwall corpus` builds them),
+// one per iteration in turn: the time per iteration is the mean over a representative mix.
+std::vector<Action> corpus_actions() {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& f : fs::directory_iterator(std::string(BLASTWALL_SOURCE_DIR) + "/rules/corpus"))
+    if (f.path().extension() == ".jsonl") files.push_back(f.path());
+  std::sort(files.begin(), files.end());
+  std::vector<Action> out;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      auto j = nlohmann::json::parse(line);
+      nlohmann::json fields = j.contains("action") ? j["action"] : nlohmann::json::object();
+      if (j.contains("command")) fields["command"] = j["command"];
+      for (const char* k : {"cwd", "env", "branch", "home", "project_root"})
+        if (j.contains(k)) fields[k] = j[k];
+      if (!fields.contains("kind") && fields.contains("command")) fields["kind"] = "shell.exec";
+      if (auto a = cli::test_action_from_json(fields)) out.push_back(std::move(*a));
+    }
+  }
+  return out;
+}
+
+void BM_evaluate_corpus_mix(benchmark::State& state) {
+  auto e = engine();
+  static const auto actions = corpus_actions();
+  if (actions.empty()) {
+    state.SkipWithError("no corpus");
+    return;
+  }
+  for (const auto& a : actions) (void)e->evaluate(a);  // warm every regex set the mix reaches
+  size_t i = 0;
+  for (auto _ : state) {
+    auto v = e->evaluate(actions[i]);
+    benchmark::DoNotOptimize(v);
+    if (++i == actions.size()) i = 0;
+  }
+  state.counters["actions"] = static_cast<double>(actions.size());
+}
+
 void BM_parse_only(benchmark::State& state) {
   shell::ShellEnv env{"/home/dev/project", "/home/dev", "dev", {}};
   for (auto _ : state) {
@@ -94,6 +143,7 @@ BENCHMARK(BM_evaluate_force_push_main);
 BENCHMARK(BM_evaluate_kubectl_prod);
 BENCHMARK(BM_evaluate_pipeline);
 BENCHMARK(BM_evaluate_obfuscated);
+BENCHMARK(BM_evaluate_corpus_mix);
 BENCHMARK(BM_parse_only);
 BENCHMARK(BM_engine_startup)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_fail_closed_1mib)->Unit(benchmark::kMillisecond);

@@ -7,8 +7,10 @@
 //                                    N warm calls (default 200) after one warm-up call
 //   engine_instr corpus [N] FILE...  every corpus action (rules/corpus/*.jsonl lines): one warm-up
 //                                    call each, then N rounds (default 1) of one timed call per
-//                                    action; prints per-action wall-time median/p90/p99/mean (the
-//                                    median of each action's rounds) — under callgrind one dump
+//                                    action, round robin; prints per-action wall-time
+//                                    median/p90/p99/mean (the median of each action's rounds) —
+//                                    under callgrind one dump
+//   engine_instr corpus-warm [N] FILE...  the same, each action's N calls in a row
 //   engine_instr dump [--explain] FILE...   one line per corpus action: id and the verdict JSON
 //                                    (eval_us zeroed), for byte-for-byte before/after diffs
 #include <valgrind/callgrind.h>
@@ -114,7 +116,8 @@ double pct(std::vector<double> v, double q) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: engine_instr cases [N] | corpus [N] FILE... | dump FILE...\n");
+    std::fprintf(stderr,
+                 "usage: engine_instr cases [N] | corpus[-warm] [N] FILE... | dump FILE...\n");
     return 2;
   }
   auto engine = Engine::create_builtin(Policy{});
@@ -168,7 +171,10 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  if (mode == "corpus") {
+  if (mode == "corpus" || mode == "corpus-warm") {
+    // corpus: round robin (each call follows a different action: caches as cold as a mix makes
+    // them); corpus-warm: each action N times in a row (as the single-line benchmarks time it).
+    const bool warm = mode == "corpus-warm";
     int rounds = 1;
     if (argc > arg && std::string(argv[arg]).find_first_not_of("0123456789") == std::string::npos)
       rounds = std::atoi(argv[arg++]);
@@ -176,18 +182,23 @@ int main(int argc, char** argv) {
     for (const auto& x : actions) (void)e.evaluate(x.action);  // warm
     std::vector<std::vector<double>> per(actions.size());
     CALLGRIND_TOGGLE_COLLECT;
-    for (int r = 0; r < rounds; ++r) {
-      for (size_t i = 0; i < actions.size(); ++i) {
-        if (RUNNING_ON_VALGRIND) {
-          benchmark_sink(e.evaluate(actions[i].action));
-          continue;
-        }
-        auto t0 = std::chrono::steady_clock::now();
-        auto v = e.evaluate(actions[i].action);
-        auto t1 = std::chrono::steady_clock::now();
-        per[i].push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-        (void)v;
+    auto timed = [&](size_t i) {
+      if (RUNNING_ON_VALGRIND) {
+        benchmark_sink(e.evaluate(actions[i].action));
+        return;
       }
+      auto t0 = std::chrono::steady_clock::now();
+      auto v = e.evaluate(actions[i].action);
+      auto t1 = std::chrono::steady_clock::now();
+      per[i].push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+      benchmark_sink(v);
+    };
+    if (warm) {
+      for (size_t i = 0; i < actions.size(); ++i)
+        for (int r = 0; r < rounds; ++r) timed(i);
+    } else {
+      for (int r = 0; r < rounds; ++r)
+        for (size_t i = 0; i < actions.size(); ++i) timed(i);
     }
     CALLGRIND_TOGGLE_COLLECT;
     CALLGRIND_DUMP_STATS_AT("corpus");

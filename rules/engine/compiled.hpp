@@ -66,6 +66,9 @@ struct GlobHint {
   bool exact = false;   // no wildcard: equality
   uint32_t head = 0;    // literal bytes before the first wildcard
   uint32_t tail = 0;    // literal bytes after the last wildcard
+  // The longest literal run between wildcards (`/.config/fish/conf.d/` of
+  // `*/.config/fish/conf.d/*`): it must occur between the head and the tail.
+  uint32_t inner_at = 0, inner_len = 0;
 };
 
 struct CompiledCond {
@@ -105,16 +108,36 @@ struct CompiledException {
 struct FeatureMask {
   static constexpr int k_bits = 512;
   std::array<uint64_t, k_bits / 64> w{};
-  void set(int bit) { w[static_cast<size_t>(bit) >> 6] |= uint64_t{1} << (bit & 63); }
+  // The words that may be non-zero (shrink() narrows it; clauses and marks are shrunk once
+  // compiled, so testing one against a subject's mask touches a word or two, not eight).
+  uint8_t lo = 0, hi = k_bits / 64 - 1;
+  void set(int bit) {
+    w[static_cast<size_t>(bit) >> 6] |= uint64_t{1} << (bit & 63);
+    lo = 0;
+    hi = k_bits / 64 - 1;
+  }
+  void shrink() {
+    lo = 0;
+    hi = 0;
+    bool any = false;
+    for (size_t i = 0; i < w.size(); ++i) {
+      if (w[i] == 0) continue;
+      if (!any) lo = static_cast<uint8_t>(i);
+      hi = static_cast<uint8_t>(i);
+      any = true;
+    }
+    if (!any) hi = 0, lo = 1;  // empty: no word to look at
+  }
+  // Whether this mask (a clause, over its words) shares a bit with `o`.
   [[nodiscard]] bool intersects(const FeatureMask& o) const {
     uint64_t acc = 0;
-    for (size_t i = 0; i < w.size(); ++i) acc |= w[i] & o.w[i];
+    for (size_t i = lo; i <= hi; ++i) acc |= w[i] & o.w[i];
     return acc != 0;
   }
-  // True when something was added.
+  // Adds `o` (over its words); true when something was added.
   bool merge(const FeatureMask& o) {
     uint64_t added = 0;
-    for (size_t i = 0; i < w.size(); ++i) {
+    for (size_t i = o.lo; i <= o.hi; ++i) {
       added |= o.w[i] & ~w[i];
       w[i] |= o.w[i];
     }

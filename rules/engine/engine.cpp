@@ -129,6 +129,16 @@ engine::GlobHint glob_hint(std::string_view pattern) {
   }
   h.head = static_cast<uint32_t>(first);
   h.tail = static_cast<uint32_t>(pattern.size() - last - 1);
+  for (size_t i = first; i < last;) {
+    while (i < last && (pattern[i] == '*' || pattern[i] == '?')) ++i;
+    size_t j = i;
+    while (j < last && pattern[j] != '*' && pattern[j] != '?') ++j;
+    if (j - i > h.inner_len) {
+      h.inner_at = static_cast<uint32_t>(i);
+      h.inner_len = static_cast<uint32_t>(j - i);
+    }
+    i = j;
+  }
   return h;
 }
 
@@ -142,10 +152,13 @@ std::vector<engine::GlobHint> glob_hints(Op op, const std::vector<std::string>& 
 bool glob_may_match(const engine::GlobHint& h, std::string_view pattern, std::string_view v) {
   if (!h.filter) return true;
   if (h.exact) return pattern == v;
-  return v.size() >= size_t{h.head} + h.tail &&
+  return v.size() >= size_t{h.head} + h.tail + h.inner_len &&
          std::memcmp(v.data(), pattern.data(), h.head) == 0 &&
          std::memcmp(v.data() + v.size() - h.tail, pattern.data() + pattern.size() - h.tail,
-                     h.tail) == 0;
+                     h.tail) == 0 &&
+         (h.inner_len == 0 ||
+          v.substr(h.head, v.size() - h.head - h.tail)
+                  .find(pattern.substr(h.inner_at, h.inner_len)) != std::string_view::npos);
 }
 
 Result<CompiledCond> compile_cond(const Condition& c, const rules::RuleSpec& rule,
@@ -979,6 +992,7 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
         // behind its fact gate; the others run for every subject of their kinds.
         cr.gated = gate_of(cr.when, comp, cr.gate);
         if (!cr.gated) cr.gate.clear();
+        for (auto& clause : cr.gate) clause.shrink();
         comp.any_gated = comp.any_gated || cr.gated;
         for (auto k : cr.kinds) {
           auto& list =
@@ -1031,6 +1045,7 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
         auto it = comp.fact_bits.find(m);
         if (it != comp.fact_bits.end()) r.marks.set(it->second);
       }
+      r.marks.shrink();
     }
   }
   return std::shared_ptr<const Engine>(new Engine(std::move(impl)));
@@ -1054,30 +1069,64 @@ struct SubjectOutcome {
 
 SubjectOutcome default_table(const Facts& f, const Policy& p) {
   SubjectOutcome o;
-  auto first = [&](const char* name) {
-    auto it = f.flags.find(name);
-    return it == f.flags.end() || it->second.empty() ? std::string(name) : it->second.front();
-  };
   if (f.flags.empty()) return o;  // every row below needs a fact
-  if (f.has("self")) return {Decision::deny, "touches blastwall itself: " + first("self")};
-  if (f.has("secrets_send"))
-    return {Decision::deny, "sends secrets off the machine: " + first("secrets_send")};
-  if (f.has("remote_exec"))
-    return {Decision::deny, "runs code fetched from the network: " + first("remote_exec")};
-  // Delete-and-recreate (docs/RULES.md "Session facts"): the incident this project exists for.
-  if (f.has("recreate") && f.prod())
-    return {p.destructive_scoped, "re-creates a production environment (" + first("recreate") +
-                                      "; " + first("prod") + ")"};
-  if (f.destructive() && (f.prod() || f.global())) {
-    return {p.destructive_scoped, "destructive (" + first("destructive") + ") and " +
-                                      (f.prod() ? "production-targeted (" + first("prod") + ")"
-                                                : "global (" + first("global") + ")")};
+  // One pass over the subject's facts instead of a map lookup per row.
+  const std::vector<std::string>* self = nullptr;
+  const std::vector<std::string>* secrets_send = nullptr;
+  const std::vector<std::string>* remote_exec = nullptr;
+  const std::vector<std::string>* recreate = nullptr;
+  const std::vector<std::string>* prod = nullptr;
+  const std::vector<std::string>* destructive = nullptr;
+  const std::vector<std::string>* global = nullptr;
+  const std::vector<std::string>* dynamic = nullptr;
+  const std::vector<std::string>* burst = nullptr;
+  for (const auto& [name, reasons] : f.flags) {
+    std::string_view n = name;
+    if (n == "self")
+      self = &reasons;
+    else if (n == "secrets_send")
+      secrets_send = &reasons;
+    else if (n == "remote_exec")
+      remote_exec = &reasons;
+    else if (n == "recreate")
+      recreate = &reasons;
+    else if (n == "prod")
+      prod = &reasons;
+    else if (n == "destructive")
+      destructive = &reasons;
+    else if (n == "global")
+      global = &reasons;
+    else if (n == "dynamic")
+      dynamic = &reasons;
+    else if (n == "burst")
+      burst = &reasons;
   }
-  if (f.has("dynamic")) return {p.fail_closed, first("dynamic")};
-  if (f.has("recreate")) return {p.destructive, "delete-and-recreate: " + first("recreate")};
-  if (f.has("burst"))
-    return {p.destructive, "abnormal bulk operation: " + first("burst") + "; confirm the next one"};
-  if (f.destructive()) return {p.destructive, "destructive: " + first("destructive")};
+  auto first = [](const std::vector<std::string>* reasons, const char* name) {
+    return reasons->empty() ? std::string(name) : reasons->front();
+  };
+  if (self) return {Decision::deny, "touches blastwall itself: " + first(self, "self")};
+  if (secrets_send)
+    return {Decision::deny,
+            "sends secrets off the machine: " + first(secrets_send, "secrets_send")};
+  if (remote_exec)
+    return {Decision::deny,
+            "runs code fetched from the network: " + first(remote_exec, "remote_exec")};
+  // Delete-and-recreate (docs/RULES.md "Session facts"): the incident this project exists for.
+  if (recreate && prod)
+    return {p.destructive_scoped, "re-creates a production environment (" +
+                                      first(recreate, "recreate") + "; " + first(prod, "prod") +
+                                      ")"};
+  if (destructive && (prod || global)) {
+    return {p.destructive_scoped, "destructive (" + first(destructive, "destructive") + ") and " +
+                                      (prod ? "production-targeted (" + first(prod, "prod") + ")"
+                                            : "global (" + first(global, "global") + ")")};
+  }
+  if (dynamic) return {p.fail_closed, first(dynamic, "dynamic")};
+  if (recreate) return {p.destructive, "delete-and-recreate: " + first(recreate, "recreate")};
+  if (burst)
+    return {p.destructive,
+            "abnormal bulk operation: " + first(burst, "burst") + "; confirm the next one"};
+  if (destructive) return {p.destructive, "destructive: " + first(destructive, "destructive")};
   return o;
 }
 

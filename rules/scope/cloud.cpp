@@ -443,7 +443,16 @@ LifecycleStep simple_app_step(const Subject& s) {
 
 }  // namespace
 
-bool is_cloud_tool(std::string_view cmd) { return in(k_cloud_tools, cmd); }
+// Asked several times for every subject (cloud, lifecycle, throw-away and session facts): a binary
+// search of a sorted copy, not a scan of the 85 names.
+bool is_cloud_tool(std::string_view cmd) {
+  static const auto sorted = [] {
+    auto a = k_cloud_tools;
+    std::sort(a.begin(), a.end());
+    return a;
+  }();
+  return std::binary_search(sorted.begin(), sorted.end(), cmd);
+}
 
 std::string throwaway_reason(const Subject& s) {
   if (!is_cloud_tool(s.name) && s.name != "gsutil") return {};

@@ -23,12 +23,6 @@ bool contains(std::string_view s, std::string_view x) {
 bool under(std::string_view p, std::string_view dir) {
   return starts_with(p, dir) && (p.size() == dir.size() || p[dir.size()] == '/');
 }
-// p is under home + "/" + rel.
-bool under_home(std::string_view p, std::string_view home, std::string_view rel) {
-  if (home.empty() || !starts_with(p, home) || p.size() <= home.size() || p[home.size()] != '/')
-    return false;
-  return under(p.substr(home.size() + 1), rel);
-}
 
 struct Named {
   std::string_view name;
@@ -118,15 +112,18 @@ const char* credential_reason(std::string_view p, std::string_view home,
       (base == "token" || contains(p, "/secrets/")))
     return "service-account token";
   if (under(p, "/proc") && base == "environ") return "process environment (tokens)";
-  // Home stores.
-  for (const auto& n : k_home_stores)
-    if (under_home(p, home, n.name)) return n.why;
-  // Browsers and keychains.
-  for (auto d : k_browser_dirs) {
-    if (contains(p, d)) {
-      for (auto f : k_browser_files)
-        if (base == f) return "browser cookie / password store";
-    }
+  // Home stores (every one a dot-directory or dot-file right under HOME: one prefix test).
+  if (!home.empty() && p.size() > home.size() + 1 && p[home.size()] == '/' &&
+      p[home.size() + 1] == '.' && starts_with(p, home)) {
+    const std::string_view rel = p.substr(home.size() + 1);
+    for (const auto& n : k_home_stores)
+      if (under(rel, n.name)) return n.why;
+  }
+  // Browsers and keychains: the file name first (a compare), the directory only then (a search).
+  for (auto f : k_browser_files) {
+    if (base != f) continue;
+    for (auto d : k_browser_dirs)
+      if (contains(p, d)) return "browser cookie / password store";
   }
   if (contains(p, "/Library/Keychains/")) return "macOS keychain";
   if (ends_with(base, ".keychain-db")) return "macOS keychain";

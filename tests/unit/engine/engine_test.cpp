@@ -290,6 +290,7 @@ rules:
         - {field: target, glob: ['/home/dev/*/mid*dle.txt']}
         - {field: target, glob: ['/home/dev/project/br[ae]ck']}
         - {field: target, glob: ['*/CASE'], case_insensitive: true}
+        - {field: target, glob: ['*/conf.d/*']}
     decision: ask
     message: 'glob'
 )";
@@ -321,6 +322,11 @@ TEST(Engine, glob_prefilter_keeps_fnmatch_semantics) {
   EXPECT_TRUE(matched(e->evaluate(shell("touch breck")), id));
   EXPECT_FALSE(matched(e->evaluate(shell("touch brick")), id));
   EXPECT_TRUE(matched(e->evaluate(shell("touch x/case")), id));  // case-insensitive: no prefilter
+  // A literal between two wildcards must occur between the head and the tail.
+  EXPECT_TRUE(matched(e->evaluate(shell("touch a/conf.d/b")), id));
+  EXPECT_TRUE(matched(e->evaluate(shell("touch conf.d/b")), id));
+  EXPECT_FALSE(matched(e->evaluate(shell("touch a/conf.d")), id));
+  EXPECT_FALSE(matched(e->evaluate(shell("touch a/conf.dx/b")), id));
 }
 
 TEST(Engine, parse_trace_only_when_explaining_and_same_verdict) {
