@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/scope/classes.hpp"
 #include "rules/scope/cloud.hpp"
 #include "rules/scope/commands.hpp"
 #include "rules/scope/data.hpp"
@@ -199,6 +200,7 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
   }
   if (write) s.facts.set("write", t.raw);
   trust_target_facts(s, t, ctx);
+  class_target_facts(s, t);
   for (const auto& e : s.facts.targets) {
     if (e.raw == t.raw && e.write == t.write) return;
   }
@@ -946,6 +948,7 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
   }
   publish_command_facts(s);
   extension_facts(s, cmd, c.action.ctx, c.config);
+  class_facts(s, cmd, c.action.ctx, c.config);
 }
 
 bool spans_contain(const SimpleCommand& outer, const SimpleCommand& inner) {
@@ -1820,6 +1823,7 @@ Analysis analyze(const Action& action, const ScopeConfig& config, const shell::L
         s.facts.set("destructive_hint", "the tool may be destructive (annotation or default)");
       if (hint("openWorldHint", true)) s.facts.set("open_world_hint", "");
       data_mcp_facts(s, config, action.mcp.arguments);
+      mcp_annotation_facts(s, action, config);
       out.subjects.push_back(std::move(s));
       size_t first_derived = out.subjects.size();
       walk_mcp_args(action.mcp.arguments, "", c, limits, out, 0);

@@ -86,7 +86,7 @@ constexpr std::array<std::string_view, 20> k_system_dirs{
 
 // Re-creatable package-manager and tool caches under HOME. Only the cache part of a tool's
 // directory: ~/.m2/repository, not ~/.m2 (settings.xml holds credentials).
-constexpr std::array<std::string_view, 32> k_home_caches{".cache",
+constexpr std::array<std::string_view, 49> k_home_caches{".cache",
                                                          ".npm/_cacache",
                                                          ".npm/_npx",
                                                          ".npm/_logs",
@@ -117,7 +117,24 @@ constexpr std::array<std::string_view, 32> k_home_caches{".cache",
                                                          ".android/cache",
                                                          ".sbt/boot",
                                                          ".cache/bazel",
-                                                         ".gem/specs"};
+                                                         ".gem/specs",
+                                                         ".cabal/packages",
+                                                         ".stack/pantry",
+                                                         ".stack/indices",
+                                                         ".ghcup/cache",
+                                                         ".hex/packages",
+                                                         ".cocoapods/repos",
+                                                         ".android/build-cache",
+                                                         ".konan/cache",
+                                                         ".julia/compiled",
+                                                         ".opam/download-cache",
+                                                         ".conan2/p",
+                                                         ".rustup/tmp",
+                                                         ".nvm/.cache",
+                                                         ".electron-gyp",
+                                                         ".sonar/cache",
+                                                         ".deno/gen",
+                                                         "Library/Developer/CoreSimulator/Caches"};
 
 constexpr std::array<std::string_view, 4> k_env_templates{".env.example", ".env.sample",
                                                           ".env.template", ".env.dist"};

@@ -269,7 +269,15 @@ std::string new_lifecycle_script(std::string_view content, std::string_view old_
     while ((pos = content.find(quoted, pos)) != std::string_view::npos) {
       size_t after = pos + quoted.size();
       while (after < content.size() && (content[after] == ' ' || content[after] == '\t')) ++after;
-      if (after < content.size() && content[after] == ':') {
+      // A script is a command string (composer: or a list of them); `"dependencies": {` is the
+      // dependency map, not npm's `dependencies` lifecycle script.
+      size_t val = after + 1;
+      while (val < content.size() && (content[val] == ' ' || content[val] == '\t' ||
+                                      content[val] == '\n' || content[val] == '\r'))
+        ++val;
+      const bool script_value =
+          val < content.size() && (content[val] == '"' || content[val] == '[');
+      if (after < content.size() && content[after] == ':' && script_value) {
         size_t eol = content.find_first_of("\n", after);
         std::string_view entry =
             content.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
