@@ -26,6 +26,7 @@ struct State {
   std::map<std::string, PooledLog> logs;
   std::string lock_key;
   std::shared_ptr<const packs::Lockfile> lock;
+  std::unordered_map<int64_t, RecalledRow> recalled;
 };
 
 State& state() {
@@ -75,6 +76,13 @@ std::shared_ptr<const packs::Lockfile> cached_lockfile(const std::string& key) {
 void store_lockfile(std::string key, std::shared_ptr<const packs::Lockfile> lock) {
   state().lock_key = std::move(key);
   state().lock = std::move(lock);
+}
+
+std::unordered_map<int64_t, RecalledRow>* recall_memo() {
+  if (!active()) return nullptr;
+  auto& m = state().recalled;
+  if (m.size() > 4096) m.clear();  // bounded: a few sessions' windows
+  return &m;
 }
 
 Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
@@ -128,6 +136,7 @@ void clear() {
   state().logs.clear();
   state().lock.reset();
   state().lock_key.clear();
+  state().recalled.clear();
 }
 
 }  // namespace blastwall::cli::resident

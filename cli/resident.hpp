@@ -10,7 +10,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "audit/audit_log.hpp"
 #include "blastwall/engine.hpp"
@@ -51,6 +53,17 @@ void store_engine(const std::string& key, std::shared_ptr<const Engine> engine);
 // the request's pack handling.
 [[nodiscard]] std::shared_ptr<const packs::Lockfile> cached_lockfile(const std::string& key);
 void store_lockfile(std::string key, std::shared_ptr<const packs::Lockfile> lock);
+
+// What session recall (cli/session_recall.cpp) made of an audit row, kept between requests so
+// that each row's JSON is parsed once, not on every call of the session (64 rows × two JSON
+// parses cost ~0.5 ms per call). A hit needs the row's id, time, facts and action text to be
+// exactly the ones remembered. Null outside `serve`.
+struct RecalledRow {
+  int64_t ts_us = 0;
+  std::string facts, action;
+  std::optional<RecentAction> memory;
+};
+[[nodiscard]] std::unordered_map<int64_t, RecalledRow>* recall_memo();
 
 // An audit log to record one event. Outside the server it opens a fresh one (kept in `owned`);
 // inside, it reuses the server's connection for that path, re-opening it when the file was

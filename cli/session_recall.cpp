@@ -4,6 +4,7 @@
 
 #include "audit/replay.hpp"
 #include "blastwall/session_memory.hpp"
+#include "cli/resident.hpp"
 
 namespace blastwall::cli {
 
@@ -25,8 +26,19 @@ void recall_session(Action& action, const Policy& policy, const audit::AuditLog*
         t.find("\"teardown\"") == std::string::npos &&
         t.find("\"deletion\"") == std::string::npos && t.find("\"recreate\"") == std::string::npos)
       return true;
-    if (auto r = remember_from_facts_json(t, audit::summarize_action(row.action, 80), row.ts_us))
-      recent.push_back(std::move(*r));
+    // The resident engine remembers what each row gave (rows never change; the text is compared).
+    auto* memo = resident::recall_memo();
+    if (memo) {
+      auto it = memo->find(row.id);
+      if (it != memo->end() && it->second.ts_us == row.ts_us && it->second.facts == t &&
+          it->second.action == row.action) {
+        if (it->second.memory) recent.push_back(*it->second.memory);
+        return true;
+      }
+    }
+    auto r = remember_from_facts_json(t, audit::summarize_action(row.action, 80), row.ts_us);
+    if (memo) (*memo)[row.id] = resident::RecalledRow{row.ts_us, t, row.action, r};
+    if (r) recent.push_back(std::move(*r));
     return true;
   });
   std::reverse(recent.begin(), recent.end());  // oldest first
