@@ -703,9 +703,16 @@ void run_set(EvalCtx& e, engine::RegexSet& set) {
   auto& hits = e.hits;
   for (const auto& v : values) {
     hits.clear();
-    if (set.set->Match(re2::StringPiece(v), &hits)) {
+    RE2::Set::ErrorInfo info{RE2::Set::kNoError};
+    if (set.set->Match(re2::StringPiece(v), &hits, &info)) {
       for (int h : hits)
         e.leaf_state[static_cast<size_t>(set.leaf_ids[static_cast<size_t>(h)])] = 1;
+    } else if (info.kind != RE2::Set::kNoError) {
+      // The DFA ran out of memory (or worse) on this text: no answer is not "no match". Fail
+      // closed as for a set that cannot compile, for this subject.
+      e.regex_failure = true;
+      for (int id : set.leaf_ids) e.leaf_state[static_cast<size_t>(id)] = 1;
+      return;
     }
   }
 }
