@@ -444,6 +444,8 @@ void credential_facts(Subject& s, const ActionContext& ctx) {
 void storage_facts(Subject& s, const ActionContext& ctx, const ScopeConfig& config) {
   const std::string_view n = s.name;
   const std::string a = sub(s, 0), b = sub(s, 1);
+  // A preview deletes nothing (restic/borg/rclone -n, --dry-run).
+  if (s.facts.has("dry_run") || has_arg(s, {"--dry-run", "--dryrun", "-n"})) return;
   auto destroy = [&](const std::string& why, bool whole) {
     s.facts.set("storage_destroy", why);
     if (whole) s.facts.set("global", why);
@@ -483,7 +485,10 @@ void storage_facts(Subject& s, const ActionContext& ctx, const ScopeConfig& conf
     }
     return;
   }
-  if ((n == "snapper" && one_of(a, {"delete", "rm", "remove"})) ||
+  const auto snapper_words = n == "snapper" ? words_after(s, {"-c", "--config", "--root", "-r"})
+                                            : std::vector<std::string>();
+  if ((n == "snapper" && !snapper_words.empty() &&
+       one_of(snapper_words[0], {"delete", "rm", "remove"})) ||
       (n == "tmutil" && one_of(a, {"delete", "deletelocalsnapshots", "thinlocalsnapshots"}))) {
     destroy(std::string(n) + " deletes snapshots", false);
     return;
@@ -660,7 +665,43 @@ void system_facts(Subject& s, const ActionContext& ctx) {
 
 // ------------------------------------------------------------------------ distribution channels
 
+void channel_facts(Subject& s);
+
+// npx eas-cli submit, pnpm dlx chrome-webstore-upload-cli upload: judge the package's CLI.
+bool channel_through_runner(Subject& s) {
+  const std::string_view n = s.name;
+  size_t skip = 0;
+  if (one_of(n, {"npx", "pnpx", "bunx"}))
+    skip = 0;
+  else if ((n == "pnpm" || n == "yarn") && one_of(sub(s, 0), {"dlx", "exec"}))
+    skip = 1;
+  else
+    return false;
+  if (s.positionals.size() <= skip) return true;
+  Subject t;
+  std::string pkg = s.positionals[skip];
+  if (auto at = pkg.find('@', 1); at != std::string::npos) pkg.resize(at);
+  if (ends_with(pkg, "-cli")) pkg.resize(pkg.size() - 4);
+  t.name = pkg;
+  t.display = s.display;
+  t.positionals.assign(s.positionals.begin() + static_cast<std::ptrdiff_t>(skip) + 1,
+                       s.positionals.end());
+  bool seen = false;
+  for (const auto& a : s.args) {
+    if (seen) t.args.push_back(a);
+    if (a == s.positionals[skip]) seen = true;
+  }
+  t.facts = s.facts;
+  channel_facts(t);
+  for (auto f : {"publishes", "remote_destroy"}) {
+    if (auto it = t.facts.flags.find(f); it != t.facts.flags.end() && !s.facts.has(f))
+      s.facts.set(f, it->second.empty() ? std::string() : it->second.front());
+  }
+  return true;
+}
+
 void channel_facts(Subject& s) {
+  if (channel_through_runner(s)) return;
   const std::string_view n = s.name;
   if (s.facts.has("publishes") || s.facts.has("dry_run") ||
       has_arg(s, {"--dry-run", "--dryrun", "--dry_run"}))
@@ -1268,8 +1309,10 @@ void class_target_facts(Subject& s, const Target& t) {
     if (const char* why = agent_config_reason(t.resolved))
       s.facts.set("installs_code", std::string(why) + ": " + t.resolved);
   }
-  if (const char* why = extra_credential_reason(t.resolved))
+  if (const char* why = extra_credential_reason(t.resolved)) {
     s.facts.set(t.write ? "secrets_write" : "secrets_read", std::string(why) + ": " + t.raw);
+    if (!t.write) s.facts.set("credential_file", std::string(why) + ": " + t.raw);
+  }
 }
 
 void mcp_annotation_facts(Subject& s, const Action& action, const ScopeConfig& config) {
