@@ -1286,10 +1286,15 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
           rm.begin = s.begin;
           rm.end = s.end;
           v.matches.push_back(rm);
-          consider(rm.decision, rm.severity,
-                   rm.rule_id + ": " + rm.message +
-                       (rm.remediation.empty() ? "" : ". " + rm.remediation),
-                   "rule");
+          // The reason text is only built when this match would become the reason.
+          if (rank(rm.decision) > rank(best) ||
+              (rank(rm.decision) == rank(best) && rank(best) > 0 && best_reason.empty()))
+            consider(rm.decision, rm.severity,
+                     rm.rule_id + ": " + rm.message +
+                         (rm.remediation.empty() ? "" : ". " + rm.remediation),
+                     "rule");
+          else if (static_cast<int>(rm.severity) > static_cast<int>(best_sev))
+            best_sev = rm.severity;
         }
         if (!added) break;
       }
@@ -1326,7 +1331,26 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
             " matched; facts: " + (s.facts.flags.empty() ? "none" : facts_brief(s.facts)) +
             "; subject decision: " + std::string(to_string(d.decision)));
       }
-      v.facts.merge(s.facts);
+      if (v.facts.flags.empty() && v.facts.targets.empty()) {
+        // The first subject's facts: move them in, deduplicated as merge() would copy them.
+        v.facts = std::move(s.facts);
+        for (auto& [name, reasons] : v.facts.flags) {
+          for (size_t i = 1; i < reasons.size(); ++i) {
+            if (std::find(reasons.begin(), reasons.begin() + static_cast<std::ptrdiff_t>(i),
+                          reasons[i]) != reasons.begin() + static_cast<std::ptrdiff_t>(i))
+              reasons.erase(reasons.begin() + static_cast<std::ptrdiff_t>(i--));
+          }
+        }
+        auto& ts = v.facts.targets;
+        for (size_t i = 1; i < ts.size(); ++i) {
+          bool seen = false;
+          for (size_t j = 0; j < i && !seen; ++j)
+            seen = ts[j].resolved == ts[i].resolved && ts[j].raw == ts[i].raw;
+          if (seen) ts.erase(ts.begin() + static_cast<std::ptrdiff_t>(i--));
+        }
+      } else {
+        v.facts.merge(s.facts);
+      }
     }
     // A tool that says it only reads, called with arguments that destroy: flag the lie.
     if (action.kind == ActionKind::mcp_call && v.facts.has("read_only_hint") &&
