@@ -166,6 +166,28 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
   } else {
     t.cls = PathClass::unknown;
     s.facts.set("dynamic_target", t.raw);
+    // The fixed part after the last expansion can still say what the file is: `$p/environ` in a
+    // loop over /proc, `$h/.aws/credentials` over home directories, `"$DIR/.env"`.
+    const auto dollar = raw.rfind('$');
+    const auto slash = dollar == std::string_view::npos ? dollar : raw.find('/', dollar);
+    if (slash != std::string_view::npos && slash + 1 < raw.size()) {
+      const std::string tail(raw.substr(slash));
+      for (const std::string& base : {ctx.home, std::string("/proc/1")}) {
+        const std::string probe = base + tail;
+        const char* why = credential_reason(probe, ctx.home, ctx.project_root);
+        const std::string_view name = std::string_view(tail).substr(tail.rfind('/') + 1);
+        const bool public_part = tail.ends_with("/.ssh/config") || tail.ends_with("/.aws/config") ||
+                                 name == "known_hosts" || name == "authorized_keys" ||
+                                 name.ends_with(".pub");
+        if (why ||
+            (!public_part && classify_path(probe, ctx, c.config) == PathClass::home_secret)) {
+          s.facts.set(
+              write ? "secrets_write" : "secrets_read",
+              std::string(why ? why : "credential file") + " named by the run-time path " + t.raw);
+          break;
+        }
+      }
+    }
   }
   if (!t.resolved.empty() && !glob && !bounded) {
     if (t.cls == PathClass::root) s.facts.set("global", "targets / (the whole filesystem)");
@@ -305,6 +327,44 @@ bool changes_running_system(const Subject& s) {
                           p[0] == "upgrade" || p[0] == "uninstall" || p[0] == "add" ||
                           p[0] == "del" || p[0] == "autoremove" || p[0] == "dist-upgrade");
   return false;
+}
+
+// A script file run as root (through sudo, doas or su): `sudo ./install.sh`, `sudo bash
+// scripts/setup.sh`, `su -c 'python3 tools/fix.py'`. Nobody has seen what it does, and it can do
+// anything to the machine. System programs (`sudo /usr/sbin/nginx -t`) are not scripts.
+void root_script_facts(Subject& s) {
+  const bool root = std::any_of(s.wrappers.begin(), s.wrappers.end(), [](const std::string& w) {
+    return w == "sudo" || w == "doas" || w == "su" || starts_with(w, "su ");
+  });
+  if (!root || s.informational) return;
+  auto script_path = [](std::string_view p) {
+    if (p.find('/') == std::string_view::npos) return false;
+    for (auto sys : {"/usr/", "/bin/", "/sbin/", "/lib", "/opt/", "/snap/", "/nix/", "/etc/"})
+      if (starts_with(p, sys)) return false;
+    return true;
+  };
+  std::string script;
+  if (script_path(s.argv0)) {
+    script = s.argv0;
+  } else {
+    static constexpr std::string_view k_interpreters[] = {"bash",    "dash", "fish", "ksh",
+                                                          "node",    "perl", "php",  "python",
+                                                          "python3", "ruby", "sh",   "zsh"};
+    if (std::find(std::begin(k_interpreters), std::end(k_interpreters), s.name) ==
+        std::end(k_interpreters))
+      return;
+    for (const std::string& a : s.args) {
+      if (a == "-c" || a == "-m" || a == "-e" || a == "-")
+        return;  // code or a module, judged apart
+      if (!a.empty() && a[0] == '-') continue;
+      script = a;
+      break;
+    }
+    const std::string_view ext = std::string_view(script).substr(std::min(
+        script.size(), script.rfind('.') == std::string::npos ? script.size() : script.rfind('.')));
+    if (script.empty() || (!script_path(script) && ext.empty())) return;
+  }
+  s.facts.set("root_script", "runs the script " + script + " as root; its content is not seen");
 }
 
 // The tool a package runner or `java -jar` starts, and where its arguments begin: `npx cdk deploy`,
@@ -946,6 +1006,7 @@ void subject_for_command(Subject& s, const SimpleCommand& cmd, const Ctx& c) {
         s.facts.set("junk_only", "one-liner deletes only files globbed by a build-junk name");
     }
   }
+  root_script_facts(s);
   publish_command_facts(s);
   extension_facts(s, cmd, c.action.ctx, c.config);
   class_facts(s, cmd, c.action.ctx, c.config);
