@@ -824,6 +824,16 @@ void channel_facts(Subject& s) {
     }
     return;
   }
+  // Jib builds and pushes an image in one task (jibDockerBuild and jibBuildTar stay local).
+  if (one_of(n, {"gradle", "gradlew", "./gradlew", "mvn", "mvnw", "./mvnw"})) {
+    for (const auto& p : s.positionals) {
+      const std::string_view t = base_of(p);
+      if (t == "jib" || ends_with(t, ":jib") || t == "jib:build" || ends_with(p, ":jib:build")) {
+        pub(std::string(n) + " " + p + " builds and pushes an image to a registry");
+        return;
+      }
+    }
+  }
   // bazel run //:push, //release:publish: the target's name says it ships an artifact.
   if ((n == "bazel" || n == "bazelisk") && a == "run" && !b.empty()) {
     const std::string t = lower(b);
@@ -857,20 +867,26 @@ void channel_facts(Subject& s) {
 // ---------------------------------------------------------------- unknown tool aimed at production
 
 bool mutating_verb(std::string_view w) {
-  return one_of(w, {"deploy",    "apply",     "sync",    "delete",   "destroy",
-                    "remove",    "rm",        "update",  "upgrade",  "migrate",
-                    "rollback",  "restart",   "scale",   "push",     "release",
-                    "overwrite", "drop",      "reset",   "purge",    "promote",
-                    "publish",   "uninstall", "put",     "set",      "patch",
-                    "replace",   "restore",   "import",  "seed",     "exec",
-                    "kill",      "stop",      "down",    "rollout",  "invalidate",
-                    "flush",     "truncate",  "wipe",    "failover", "terminate",
-                    "revoke",    "rotate",    "disable", "redeploy", "recreate",
-                    "cutover",   "switch",    "swap",    "drain",    "cordon",
-                    "evict",     "trigger",   "execute", "invoke",   "undeploy",
-                    "teardown",  "rebuild",   "reboot",  "shutdown", "unlink",
-                    "detach",    "erase",     "clear",   "prune",    "run-migrations",
-                    "ship"});
+  return one_of(w, {"deploy",     "apply",     "sync",     "delete",    "destroy",
+                    "remove",     "rm",        "update",   "upgrade",   "migrate",
+                    "rollback",   "restart",   "scale",    "push",      "release",
+                    "overwrite",  "drop",      "reset",    "purge",     "promote",
+                    "publish",    "uninstall", "put",      "set",       "patch",
+                    "replace",    "restore",   "import",   "seed",      "exec",
+                    "kill",       "stop",      "down",     "rollout",   "invalidate",
+                    "flush",      "truncate",  "wipe",     "failover",  "terminate",
+                    "revoke",     "rotate",    "disable",  "redeploy",  "recreate",
+                    "cutover",    "switch",    "swap",     "drain",     "cordon",
+                    "evict",      "trigger",   "execute",  "invoke",    "undeploy",
+                    "teardown",   "rebuild",   "reboot",   "shutdown",  "unlink",
+                    "detach",     "erase",     "clear",    "prune",     "run-migrations",
+                    "ship",       "create",    "add",      "insert",    "send",
+                    "cancel",     "refund",    "refunds",  "charge",    "close",
+                    "archive",    "enable",    "suspend",  "resume",    "pause",
+                    "transfer",   "grant",     "up",       "post",      "upsert",
+                    "expire",     "ban",       "block",    "unpublish", "deprovision",
+                    "reindex",    "resync",    "backfill", "reprocess", "requeue",
+                    "regenerate", "reload"});
 }
 bool reading_verb(std::string_view w) {
   return one_of(
@@ -884,9 +900,26 @@ bool reading_verb(std::string_view w) {
           "open",   "login",   "logout", "auth"});
 }
 // The verb of a compound word (db:migrate, ecto.migrate, deploy-app, app:deploy).
-int verb_kind(std::string_view w) {
+int verb_kind(std::string_view word) {
+  // DeleteAccount, purgeUsers: camel case is words too.
+  std::string camel;
+  for (size_t i = 0; i < word.size(); ++i) {
+    const char ch = word[i];
+    if (std::isupper(static_cast<unsigned char>(ch)) && i > 0 &&
+        std::islower(static_cast<unsigned char>(word[i - 1])))
+      camel += '-';
+    camel += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  const std::string_view w = camel;
   if (mutating_verb(w)) return 2;
   if (reading_verb(w)) return 1;
+  // A compound's last part is its verb when it is one (db:migrate:status reads, app:deploy
+  // changes); otherwise any changing part counts (purge-users, reset-cache).
+  if (auto cut = w.find_last_of(":-._"); cut != std::string_view::npos) {
+    const std::string_view last = w.substr(cut + 1);
+    if (mutating_verb(last)) return 2;
+    if (reading_verb(last)) return 1;
+  }
   size_t start = 0;
   int found = 0;
   for (size_t i = 0; i <= w.size(); ++i) {
@@ -1170,51 +1203,89 @@ bool known_tool(std::string_view n) {
   return std::find(std::begin(k_known), std::end(k_known), n) != std::end(k_known);
 }
 
+bool text_tool(std::string_view n) {
+  return one_of(
+      n, {"echo",  "printf", "grep",   "rg",       "ag",    "cat",    "less",  "more",  "head",
+          "tail",  "sed",    "awk",    "jq",       "yq",    "ls",     "find",  "fd",    "wc",
+          "sort",  "uniq",   "diff",   "cp",       "mv",    "ln",     "mkdir", "touch", "tee",
+          "test",  "[",      "export", "set",      "cd",    "source", ".",     "man",   "which",
+          "type",  "sleep",  "true",   "false",    "date",  "env",    "read",  "time",  "timeout",
+          "watch", "code",   "vim",    "vi",       "nano",  "emacs",  "open",  "stat",  "file",
+          "du",    "df",     "pwd",    "hostname", "uptime"});
+}
+
+// Program launchers: the program's own words come after the launcher's (go run ./cmd/admin
+// purge-users --env=production, cargo run -- migrate --env prod, node scripts/x.js deploy prod).
+// Returns the index of the first program word in the positionals, or 0 when `s` launches nothing.
+size_t launched_program(const Subject& s) {
+  const std::string_view n = s.name;
+  const std::string a = sub(s, 0);
+  if ((n == "go" && a == "run") || (n == "deno" && a == "run") || (n == "bun" && a == "run"))
+    return 2;
+  if ((n == "cargo" || n == "dotnet") && a == "run") return 1;
+  if (one_of(n, {"python", "python3", "node", "ruby", "bun", "tsx", "ts-node"}) &&
+      (ends_with(a, ".py") || ends_with(a, ".js") || ends_with(a, ".mjs") || ends_with(a, ".ts") ||
+       ends_with(a, ".rb")))
+    return 1;
+  if (n == "java" && has_arg(s, {"-jar"})) return 1;
+  return 0;
+}
+
 void prod_fallback_facts(Subject& s, const shell::SimpleCommand& cmd, const ScopeConfig& config) {
   const std::string_view n = s.name;
-  if (n.empty() || s.facts.has("runner_prod") || s.facts.has("environment") ||
-      s.facts.has("dry_run"))
+  if (n.empty() || text_tool(n) || s.facts.has("runner_prod") || s.facts.has("dry_run") ||
+      s.facts.has("prod_change") || s.facts.has("prod_fallback") || s.facts.has("data_write") ||
+      s.facts.has("data_wipe") || s.facts.has("data_delete"))
     return;
-  const bool script = starts_with(n, "./") || starts_with(n, "scripts/") || ends_with(n, ".sh");
-  if (script || known_tool(n)) return;
-  // The production marker: an argument or a variable set for this command.
+  // The data analysers judge what a data command does; a throw-away environment is not prod.
+  std::string env_why;
+  if (auto it = s.facts.flags.find("environment"); it != s.facts.flags.end()) {
+    env_why = it->second.empty() ? std::string() : it->second.front();
+    if (!starts_with(env_why, "production")) return;
+  }
+  // A command run on a production host or container (ssh prod-web CMD, docker exec prod-db CMD)
+  // is judged by its verb whatever the tool.
   std::string marker;
+  if (auto it = s.facts.flags.find("prod"); it != s.facts.flags.end() && !it->second.empty()) {
+    const std::string& why = it->second.front();
+    if (starts_with(why, "ssh host") || starts_with(why, "runs inside")) marker = why;
+  }
+  const size_t first = launched_program(s);
+  const bool script = starts_with(n, "./") || starts_with(n, "scripts/") || ends_with(n, ".sh");
+  if (marker.empty() && first == 0 && (script || known_tool(n))) return;
+  if (marker.empty() && !env_why.empty()) marker = env_why;
+  // The production marker: an argument or a variable set for this command.
   for (const auto& a : s.args) {
-    if (matches_prod(a, config.prod_patterns) && !non_prod_word(a)) {
-      marker = a;
-      break;
-    }
+    if (!marker.empty()) break;
+    if (matches_prod(a, config.prod_patterns) && !non_prod_word(a)) marker = a;
   }
-  if (marker.empty()) {
-    for (const auto& as : cmd.assignments) {
-      if (matches_prod(as.value.text, config.prod_patterns) && !non_prod_word(as.value.text)) {
-        marker = as.name + "=" + as.value.text;
-        break;
-      }
-    }
+  for (const auto& as : cmd.assignments) {
+    if (!marker.empty()) break;
+    if (matches_prod(as.value.text, config.prod_patterns) && !non_prod_word(as.value.text))
+      marker = as.name + "=" + as.value.text;
   }
-  if (marker.empty()) {
-    for (const auto& [k, v] : cmd.env) {
-      if (matches_prod(v, config.prod_patterns) && !non_prod_word(v)) {
-        marker = k + "=" + v;
-        break;
-      }
-    }
+  for (const auto& [k, v] : cmd.env) {
+    if (!marker.empty()) break;
+    if (matches_prod(v, config.prod_patterns) && !non_prod_word(v)) marker = k + "=" + v;
   }
   if (marker.empty()) return;
   // The verb: the first of the first three positionals that is a verb (the production word and
-  // paths are not). Playbook and fleet runners change hosts without one.
+  // file paths are not; a gRPC method's last segment is). Playbook and fleet runners change
+  // hosts without one.
   std::string verb;
   size_t looked = 0;
-  for (const auto& p : s.positionals) {
-    if (looked == 3) break;
-    if (p == marker || p.find('/') != std::string::npos || matches_prod(p, config.prod_patterns))
-      continue;
+  for (size_t i = first; i < s.positionals.size() && looked < 3; ++i) {
+    std::string_view p = s.positionals[i];
+    if (p == marker || matches_prod(p, config.prod_patterns)) continue;
+    if (auto slash = p.rfind('/'); slash != std::string_view::npos) {
+      p = p.substr(slash + 1);
+      if (p.empty() || p.find('.') != std::string_view::npos) continue;
+    }
     ++looked;
     const int k = verb_kind(p);
     if (k == 1) return;
     if (k == 2) {
-      verb = p;
+      verb = std::string(p);
       break;
     }
   }
@@ -1225,8 +1296,8 @@ void prod_fallback_facts(Subject& s, const shell::SimpleCommand& cmd, const Scop
       return;
     verb = std::string(n);
   }
-  s.facts.set("prod", std::string(n) + " " + marker);
-  s.facts.set("prod_change",
+  if (!s.facts.has("prod")) s.facts.set("prod", std::string(n) + " " + marker);
+  s.facts.set("prod_fallback",
               std::string(n) + " runs '" + verb + "' against production (" + marker + ")");
 }
 

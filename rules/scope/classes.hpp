@@ -3,7 +3,7 @@
 // credential stores (credential_store, credential_destroy), storage and backup destruction
 // (storage_destroy), system configuration and trust (system_change, installs_code,
 // trust_change), distribution channels (publishes, remote_destroy), and a production marker next
-// to a changing verb of a tool no analyser knows (prod_change). Private to rules/scope; pure.
+// to a changing verb of a tool no analyser knows (prod_fallback). Private to rules/scope; pure.
 #pragma once
 
 #include "blastwall/action.hpp"
