@@ -1,5 +1,6 @@
 // Delete calls in interpreter one-liners, reduced to the paths they name so that they follow the
 // same rules as rm: a literal build output or temp path is routine, anything computed is not.
+#include <cctype>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,46 @@ std::vector<std::pair<std::string, bool>> interpreter_delete_paths(std::string_v
             lit.find("${") == std::string_view::npos && lit.find('%') == std::string_view::npos &&
             lit.find('{') == std::string_view::npos && lit.find('$') == std::string_view::npos) {
           out.emplace_back(std::string(lit), false);
+          continue;
+        }
+      }
+      // `d = 'build'; shutil.rmtree(d)`: a name last assigned a plain literal before the call.
+      size_t e = i;
+      while (e < code.size() &&
+             (std::isalnum(static_cast<unsigned char>(code[e])) != 0 || code[e] == '_'))
+        ++e;
+      if (e > i && e < code.size() && code[e] == ')') {
+        const std::string name(code.substr(i, e - i));
+        std::string lit;
+        bool found = false;
+        for (size_t a = code.find(name); a != std::string_view::npos && a < at;
+             a = code.find(name, a + 1)) {
+          if (a > 0 && (std::isalnum(static_cast<unsigned char>(code[a - 1])) != 0 ||
+                        code[a - 1] == '_' || code[a - 1] == '.'))
+            continue;
+          size_t k = a + name.size();
+          while (k < code.size() && code[k] == ' ') ++k;
+          if (k >= code.size() || code[k] != '=' || (k + 1 < code.size() && code[k + 1] == '='))
+            continue;
+          ++k;
+          while (k < code.size() && code[k] == ' ') ++k;
+          if (k < code.size() && (code[k] == '\'' || code[k] == '"')) {
+            const size_t q = code.find(code[k], k + 1);
+            const size_t stop = code.find_first_of(";\n", k);
+            if (q != std::string_view::npos && (stop == std::string_view::npos || stop > q) &&
+                (q + 1 >= code.size() ||
+                 code.find_first_not_of(' ', q + 1) == std::string_view::npos ||
+                 code[code.find_first_not_of(' ', q + 1)] == ';' ||
+                 code[code.find_first_not_of(' ', q + 1)] == '\n')) {
+              lit = std::string(code.substr(k + 1, q - k - 1));
+              found = lit.find_first_of("{}$%#") == std::string::npos && !lit.empty();
+              continue;
+            }
+          }
+          found = false;  // assigned something that is not a plain literal
+        }
+        if (found) {
+          out.emplace_back(lit, false);
           continue;
         }
       }

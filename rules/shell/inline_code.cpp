@@ -2,9 +2,12 @@
 // to them). Not a parser for those languages: a tokenizer that knows their string literals and
 // comments, and a table of calls whose effect equals a shell command (shutil.rmtree -> rm -rf).
 // Anything that is not a plain literal is reported as dynamic so the target stays unknown.
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include "rules/shell/unwrap_internal.hpp"
 
@@ -12,7 +15,9 @@ namespace blastwall::shell::detail {
 
 namespace {
 
-enum class Lang { python, node, perl, ruby, php, awk, lua };
+// clike: Go, Java, Kotlin, Groovy, Scala, Rust, C/C++, C#, Swift (one table; their spawn and
+// file calls do not collide).
+enum class Lang { python, node, perl, ruby, php, awk, lua, clike };
 
 enum class Tok {
   ident,    // name, possibly dotted: os.path.join, FileUtils.rm_rf, $dbh->do (separators -> '.')
@@ -106,7 +111,8 @@ class Tokenizer {
       while (m_pos < m_code.size() && m_code[m_pos] != '\n') ++m_pos;
       return true;
     }
-    if ((m_lang == Lang::node || m_lang == Lang::php) && c == '/' && m_pos + 1 < m_code.size()) {
+    if ((m_lang == Lang::node || m_lang == Lang::php || m_lang == Lang::clike) && c == '/' &&
+        m_pos + 1 < m_code.size()) {
       if (m_code[m_pos + 1] == '/') {
         while (m_pos < m_code.size() && m_code[m_pos] != '\n') ++m_pos;
         return true;
@@ -172,8 +178,8 @@ class Tokenizer {
       return true;
     }
     if (c == '`') {
-      const bool node = m_lang == Lang::node;
-      read_delimited(t, '`', true);
+      const bool node = m_lang == Lang::node || m_lang == Lang::clike;  // Go raw strings
+      read_delimited(t, '`', m_lang == Lang::node);
       t.kind = node ? Tok::string : Tok::command;
       return true;
     }
@@ -330,6 +336,8 @@ class Tokenizer {
         return (c == '$' || c == '@') && (ident_char(n) || n == '{');
       case Lang::php:
         return c == '$' && (ident_char(n) || n == '{');
+      case Lang::clike:  // Kotlin/Groovy/Scala "$x" "${x}", Swift "\(x)"
+        return (c == '$' && (ident_char(n) || n == '{')) || (c == '\\' && n == '(');
       case Lang::python:
       case Lang::awk:
       case Lang::lua:
@@ -374,8 +382,36 @@ class Scanner {
         m_out.push_back(std::move(f));
         continue;
       }
+      // awk `print .. > "FILE"` / `>> "FILE"` writes FILE (outside a condition's parentheses).
+      if (m_lang == Lang::awk && t.kind == Tok::other && t.text == ">" && in_awk_print(i)) {
+        size_t k = i + 1;
+        if (k < m_t.size() && m_t[k].kind == Tok::other && m_t[k].text == ">") ++k;
+        if (k < m_t.size() && m_t[k].kind == Tok::string) {
+          emit_argv_named("print >", {CodeArg{"tee", false}, CodeArg{m_t[k].text, m_t[k].dynamic}});
+          i = k;
+          continue;
+        }
+      }
       if (m_lang == Lang::awk && is_awk_pipe(i)) {
         awk_pipe(i);
+        continue;
+      }
+      // Groovy: "rm -rf x".execute(), ["sh", "-c", S].execute().
+      if (m_lang == Lang::clike && i + 3 < m_t.size() && is_dot(i + 1) &&
+          m_t[i + 2].kind == Tok::ident && m_t[i + 2].text == "execute" && is_punct(i + 3, '(')) {
+        Call call;
+        call.name = ".execute";
+        if (t.kind == Tok::string) {
+          emit_spawn(call, {CodeArg{t.text, t.dynamic}}, true);
+        } else if (is_punct(i, ']')) {
+          size_t k = i;
+          int depth = 0;
+          for (; k > 0; --k) {
+            if (is_punct(k, ']')) ++depth;
+            if (is_punct(k, '[') && --depth == 0) break;
+          }
+          emit_spawn(call, flat_values(Arg{k, i + 1, {}}), true);
+        }
         continue;
       }
       if (t.kind != Tok::ident) continue;
@@ -523,6 +559,25 @@ class Scanner {
     return !prev_bar && !next_bar;
   }
 
+  // Token `i` is in a print/printf statement, not inside parentheses (a comparison `(x > 1)`).
+  bool in_awk_print(size_t i) const {
+    int depth = 0;
+    for (size_t k = i; k-- > 0;) {
+      if (is_punct(k, ')')) ++depth;
+      if (is_punct(k, '(')) {
+        if (depth == 0) return false;
+        --depth;
+      }
+      if (is_punct(k, ';') || is_punct(k, '{') || is_punct(k, '}') || m_t[k + 1].nl_before) {
+        return false;
+      }
+      if (depth == 0 && m_t[k].kind == Tok::ident &&
+          (m_t[k].text == "print" || m_t[k].text == "printf"))
+        return true;
+    }
+    return false;
+  }
+
   // End of the awk statement starting at `from`: `;`, `}`, or a new line.
   size_t awk_statement_end(size_t from) const {
     size_t e = from;
@@ -614,6 +669,24 @@ class Scanner {
     } else {
       return;
     }
+    // Rust: Command::new("sh").arg("-c").arg(S) / .args(["-c", S]): the argv is built along the
+    // chain.
+    if (m_lang == Lang::clike && (name == "Command.new" || name.ends_with(".Command.new"))) {
+      std::vector<CodeArg> argv;
+      if (!call.args.empty()) argv.push_back(value(call.args[0]));
+      size_t pos = after;
+      while (pos + 2 < m_t.size() && is_dot(pos) && m_t[pos + 1].kind == Tok::ident &&
+             is_punct(pos + 2, '(')) {
+        const std::string method = m_t[pos + 1].text;
+        std::vector<Arg> margs;
+        pos = parse_args(pos + 2, margs);
+        if (method == "arg" && !margs.empty()) argv.push_back(value(margs[0]));
+        if (method == "args" && !margs.empty()) {
+          for (auto& v : flat_values(margs[0])) argv.push_back(std::move(v));
+        }
+      }
+      return emit_spawn(call, std::move(argv), false);
+    }
     classify(call);
     // Chained method on the call's result: Path('x').unlink()
     if (after + 1 < m_t.size() && is_dot(after) && m_t[after + 1].kind == Tok::ident) {
@@ -693,13 +766,151 @@ class Scanner {
     return std::string(m_code.substr(b, e - b));
   }
 
-  // A string literal, or literals joined by the language's concatenation operator.
+  // End of the primary expression starting at `i`: names, `.name`, and bracket groups (calls,
+  // indexes, perl's $ENV{HOME}), up to `last`.
+  size_t primary_end(size_t i, size_t last) const {
+    size_t j = i;
+    while (j < last) {
+      const Token& t = m_t[j];
+      if (t.kind == Tok::ident && (j == i || is_dot(j - 1))) {
+        ++j;
+      } else if (is_dot(j) && j + 1 < last && m_t[j + 1].kind == Tok::ident && j > i) {
+        ++j;
+      } else if (j > i && t.kind == Tok::punct &&
+                 (t.text == "(" || t.text == "[" || (t.text == "{" && m_lang == Lang::perl))) {
+        int depth = 0;
+        for (; j < last; ++j) {
+          if (m_t[j].kind != Tok::punct) continue;
+          const char ch = m_t[j].text[0];
+          if (ch == '(' || ch == '[' || ch == '{') ++depth;
+          if ((ch == ')' || ch == ']' || ch == '}') && --depth == 0) break;
+        }
+        if (j < last) ++j;
+      } else if (t.kind == Tok::other && t.text == "?" && j > i) {
+        ++j;  // Rust `env::var("HOME")?`
+      } else {
+        break;
+      }
+    }
+    return j;
+  }
+
+  // The home directory however a language asks for it: os.path.expanduser('~'), Path.home(),
+  // os.homedir(), Dir.home, os.UserHomeDir(), System.getProperty("user.home"), dirs::home_dir(),
+  // and the HOME variable (os.environ['HOME'], getenv("HOME"), ENV['HOME'], process.env.HOME,
+  // $ENV{HOME}, std::env::var("HOME")). Returns "~" (or expanduser's literal), or nullopt.
+  std::optional<std::string> home_expression(size_t i, size_t j) const {
+    if (j <= i || m_t[i].kind != Tok::ident) return std::nullopt;
+    const std::string r = raw(Arg{i, j, {}});
+    static const re2::RE2 k_home(
+        R"((^|\.|:)(homedir|UserHomeDir|home_dir|homeDirectoryForCurrentUser|GetHomeDirectory)\s*\(\s*\)|(^|\.)Path\.home\s*\(\s*\)|^(pathlib\.)?Path\.home\b|^Dir\.home\b|getProperty\s*\(\s*["']user\.home["']\s*\)|SpecialFolder\.(UserProfile|Personal)|NSHomeDirectory\s*\(\s*\)|(environ|env|ENV|getenv|Getenv|GetEnvironmentVariable|\bvar|fetch|get|_SERVER|_ENV|LookupEnv)\s*(\.get)?\s*[\[\(\{]\s*["']?HOME["']?\s*[\]\)\}]|process\.env\.HOME\b|^\$ENV\{\s*["']?HOME["']?\s*\})");
+    static const re2::RE2 k_expand(
+        R"(expanduser\s*\(\s*["'](~[^"']*)["']\s*\)|expand_path\s*\(\s*["'](~[^"']*)["']\s*\))");
+    std::string lit;
+    std::string lit2;
+    if (re2::RE2::PartialMatch(r, k_expand, &lit, &lit2)) return lit.empty() ? lit2 : lit;
+    if (re2::RE2::PartialMatch(r, k_home)) return std::string("~");
+    return std::nullopt;
+  }
+
+  // `h, _ := os.UserHomeDir()`, `String p = "/x";`, `let dir = Path::new("src");`: the value last
+  // assigned to NAME before token `before`, when it is known.
+  std::optional<CodeArg> binding(const std::string& name, size_t before) const {
+    if (m_binding_depth > 3) return std::nullopt;
+    for (size_t j = before; j-- > 0;) {
+      if (m_t[j].kind != Tok::ident || m_t[j].text != name || (j > 0 && is_dot(j - 1))) continue;
+      size_t k = j + 1;
+      if (k + 1 < before && is_punct(k, ',') && m_t[k + 1].kind == Tok::ident) k += 2;
+      if (k < before && is_punct(k, ':') && k + 1 < before && is_punct(k + 1, '=')) {
+        k += 2;
+      } else if (k < before && is_punct(k, '=')) {
+        k += 1;
+      } else {
+        continue;
+      }
+      size_t e = k;
+      int depth = 0;
+      while (e < before) {
+        const Token& t = m_t[e];
+        if (e > k && t.nl_before && depth == 0) break;
+        if (t.kind == Tok::punct) {
+          const char ch = t.text[0];
+          if (ch == '(' || ch == '[' || ch == '{') ++depth;
+          if (ch == ')' || ch == ']' || ch == '}') {
+            if (depth == 0) break;
+            --depth;
+          }
+          if ((ch == ';' || ch == ',') && depth == 0) break;
+        }
+        ++e;
+      }
+      if (e <= k) return std::nullopt;
+      ++m_binding_depth;
+      CodeArg v = value(Arg{k, e, {}});
+      --m_binding_depth;
+      if (v.dynamic) return std::nullopt;
+      return v;
+    }
+    return std::nullopt;
+  }
+
+  // Paths.get("a", "b"), Path.of(..), new File(..), File(..), Path::new(..), PathBuf::from(..),
+  // filepath.Join(..), path.join(..), os.path.join(..), Path.Combine(..): the literal parts
+  // joined by '/', or nullopt.
+  std::optional<std::string> path_constructor(size_t i, size_t j) const {
+    size_t open = i;
+    while (open < j && !is_punct(open, '(')) ++open;
+    if (open >= j || open == i) return std::nullopt;
+    const std::string head = raw(Arg{i, open, {}});
+    static const re2::RE2 k_ctor(
+        R"((^|\.)(Paths\.get|Path\.of|File|Path\.new|PathBuf\.from|filepath\.Join|path\.Join|path\.join|Path\.Combine|Path|path\.resolve|URI)$)");
+    std::string h = head;
+    for (auto& ch : h) {
+      if (ch == ':') ch = '.';
+    }
+    while (h.find("..") != std::string::npos) h.erase(h.find(".."), 1);
+    if (!re2::RE2::FullMatch(h, k_ctor)) return std::nullopt;
+    std::vector<Arg> args;
+    const size_t end = const_cast<Scanner*>(this)->parse_args(open, args);
+    if (end != j || args.empty()) return std::nullopt;
+    std::string out;
+    for (const auto& a : args) {
+      const CodeArg v = value(a);
+      if (v.dynamic) return std::nullopt;
+      if (!out.empty() && out.back() != '/') out += '/';
+      out += v.text;
+    }
+    return out;
+  }
+
+  // A string literal, or literals joined by the language's concatenation operator; home
+  // expressions, path constructors and names assigned a literal count as literals.
   CodeArg value(const Arg& a) const {
     CodeArg out;
     bool expect_string = true;
     bool ok = a.first < a.last;
     for (size_t i = a.first; i < a.last && ok; ++i) {
       const Token& t = m_t[i];
+      if (expect_string && t.kind == Tok::ident && t.text == "new" && i + 1 < a.last &&
+          m_t[i + 1].kind == Tok::ident) {
+        continue;  // new File(..): the constructor is the value
+      }
+      if (expect_string && t.kind == Tok::ident) {
+        const size_t j = primary_end(i, a.last);
+        std::optional<std::string> lit = home_expression(i, j);
+        if (!lit) lit = path_constructor(i, j);
+        if (!lit && j == i + 1) {
+          if (auto b = binding(t.text, i)) lit = b->text;
+        }
+        if (!lit) {
+          ok = false;
+          break;
+        }
+        out.text += *lit;
+        i = j - 1;
+        expect_string = false;
+        continue;
+      }
       if (expect_string) {
         if (t.kind != Tok::string) {
           ok = false;
@@ -1045,7 +1256,7 @@ class Scanner {
             (last == "readFileSync" || last == "readFile")) {
           return read_path(c, 0);
         }
-        if (fs_like && !qual.empty() &&
+        if (fs_like && (!qual.empty() || on_expr) &&
             (last == "writeFileSync" || last == "writeFile" || last == "appendFileSync" ||
              last == "createWriteStream")) {
           return emit_path_cmd(c, {"tee"}, 0);
@@ -1138,7 +1349,151 @@ class Scanner {
         }
         if (sql_call) return emit_sql(c);
         return;
+      case Lang::clike:
+        return classify_clike(c, last, qual, on_expr);
     }
+  }
+
+  // Go, Java/Kotlin/Groovy/Scala, Rust, C/C++, C#, Swift: the calls that spawn a program, delete,
+  // write or read a file. Arguments go through value(), which knows home-directory expressions and
+  // variables assigned a literal, and path constructors (Paths.get, new File, Path::new, ...).
+  void classify_clike(const Call& c, const std::string& last, const std::string& qual,
+                      bool on_expr) {
+    const std::string& rc = c.receiver_call;
+    // java.nio.file.Files.delete is Files.delete; std::fs::write is fs.write.
+    const std::string q1 = last_part(qual);
+    // Spawning: exec.Command("sh", "-c", S), new ProcessBuilder("rm", "-rf", p),
+    // Runtime.getRuntime().exec(S | new String[]{..}), Process.Start(file, args), system(S).
+    if ((q1 == "exec" && (last == "Command" || last == "CommandContext")) ||
+        last == "ProcessBuilder" ||
+        (on_expr && last == "exec" && rc.find("getRuntime") != std::string::npos) ||
+        (q1 == "Process" && last == "Start") || last == "ProcessStartInfo") {
+      std::vector<CodeArg> argv;
+      size_t k = 0;
+      for (const auto& a : c.args) {
+        if (!a.keyword.empty()) continue;
+        if (k++ == 0 && last == "CommandContext") continue;  // the context
+        for (auto& v : flat_values(a)) argv.push_back(std::move(v));
+      }
+      return emit_spawn(c, std::move(argv), last == "exec" || last == "Start");
+    }
+    if ((qual.empty() || qual == "std" || qual == "libc") &&
+        (last == "system" || last == "popen" || last == "_popen" || last == "_wsystem")) {
+      if (const Arg* a = positional(c, 0)) emit_shell(c, *a);
+      return;
+    }
+    // Deletes.
+    if (last == "RemoveAll" || last == "remove_dir_all" || last == "remove_all" ||
+        last == "deleteDirectory" || last == "forceDelete" || last == "deleteRecursively" ||
+        last == "cleanDirectory" || (q1 == "Directory" && last == "Delete")) {
+      if (last == "deleteRecursively" && on_expr) return emit_receiver_value(c, {"rm", "-rf"});
+      return emit_path_cmd(c, {"rm", "-rf"}, 0);
+    }
+    if ((q1 == "os" && last == "Remove") || last == "remove_file" ||
+        (q1 == "Files" && (last == "delete" || last == "deleteIfExists")) ||
+        (q1 == "File" && last == "Delete") ||
+        ((qual.empty() || qual == "std") && (last == "remove" || last == "unlink"))) {
+      return emit_path_cmd(c, {"rm", "-f"}, 0);
+    }
+    if (on_expr && last == "delete" && (last_part(rc) == "File")) {
+      return emit_receiver_value(c, {"rm", "-f"});
+    }
+    if (last == "remove_dir" || (qual.empty() && last == "rmdir")) {
+      return emit_path_cmd(c, {"rmdir"}, 0);
+    }
+    // Writes: os.WriteFile, ioutil.WriteFile, os.Create, std::fs::write, Files.write(String),
+    // File(p).writeText/appendText, File.WriteAllText/AppendAllText, fopen(p, "w").
+    if (last == "WriteFile" || (q1 == "os" && (last == "Create" || last == "OpenFile")) ||
+        (q1 == "fs" && last == "write") ||
+        (q1 == "Files" && (last == "write" || last == "writeString")) || last == "WriteAllText" ||
+        last == "AppendAllText" || last == "WriteAllBytes") {
+      return emit_path_cmd(c, {"tee"}, 0);
+    }
+    if (on_expr && (last == "writeText" || last == "appendText" || last == "writeBytes") &&
+        last_part(rc) == "File") {
+      return emit_receiver_value(c, {"tee"});
+    }
+    if (last == "fopen" || (qual == "std" && last == "ofstream") || last == "ofstream") {
+      const Arg* mode = positional(c, 1);
+      const CodeArg m = mode != nullptr ? value(*mode) : CodeArg{"w", false};
+      if (last != "fopen" || m.dynamic || m.text.find_first_of("wa+") != std::string::npos) {
+        return emit_path_cmd(c, {"tee"}, 0);
+      }
+      return read_path(c, 0);
+    }
+    // Reads.
+    if (last == "ReadFile" || last == "read_to_string" || (q1 == "fs" && last == "read") ||
+        (q1 == "Files" &&
+         (last == "readString" || last == "readAllBytes" || last == "readAllLines")) ||
+        last == "ReadAllText" || last == "ReadAllBytes") {
+      return read_path(c, 0);
+    }
+  }
+
+  // Every literal of an argument, in order: "sh", "-c", S from new String[]{"sh","-c",S},
+  // List.of(..), listOf(..), vec![..], &[..]; a name that is not a known wrapper is a value
+  // computed at run time (resolved when it was assigned a literal).
+  std::vector<CodeArg> flat_values(const Arg& a) const {
+    static constexpr std::string_view k_wrappers[] = {
+        "new",     "String",    "List",  "of",     "Arrays",        "asList",      "listOf",
+        "arrayOf", "vec",       "Array", "string", "mutableListOf", "Collections", "singletonList",
+        "str",     "to_string", "into",  "as_str", "toString"};
+    std::vector<CodeArg> out;
+    if (a.last == a.first + 1 || m_t[a.first].kind != Tok::punct) {
+      // A single value (a string, a concatenation, a variable, a home expression).
+      bool compound = false;
+      for (size_t i = a.first; i < a.last; ++i) {
+        if (m_t[i].kind == Tok::punct && (m_t[i].text == "{" || m_t[i].text == "["))
+          compound = true;
+      }
+      if (!compound && !(m_t[a.first].kind == Tok::ident &&
+                         std::find(std::begin(k_wrappers), std::end(k_wrappers),
+                                   m_t[a.first].text) != std::end(k_wrappers))) {
+        out.push_back(value(a));
+        return out;
+      }
+    }
+    for (size_t i = a.first; i < a.last; ++i) {
+      const Token& t = m_t[i];
+      if (t.kind == Tok::string) {
+        out.push_back(CodeArg{t.text, t.dynamic});
+      } else if (t.kind == Tok::ident &&
+                 std::find(std::begin(k_wrappers), std::end(k_wrappers), t.text) ==
+                     std::end(k_wrappers) &&
+                 !(i + 1 < a.last && is_dot(i + 1)) && !(i > a.first && is_dot(i - 1))) {
+        out.push_back(value(Arg{i, i + 1, {}}));
+      }
+    }
+    return out;
+  }
+
+  // argv of a spawn: `sh -c TEXT` is shell text; one string given to exec()/Start() is a command
+  // line; otherwise the argv itself.
+  void emit_spawn(const Call& c, std::vector<CodeArg> argv, bool single_string_is_line) {
+    if (argv.empty()) return;
+    const bool sh_c =
+        argv.size() >= 3 && !argv[0].dynamic && is_shell_name(argv[0].text) && argv[1].text == "-c";
+    if (sh_c || (argv.size() == 1 && single_string_is_line)) {
+      CodeFinding f;
+      f.kind = CodeFinding::Kind::shell_text;
+      f.text = argv[sh_c ? 2 : 0];
+      f.call = c.name;
+      m_out.push_back(std::move(f));
+      return;
+    }
+    emit_argv(c, std::move(argv));
+  }
+
+  // File(p).delete(), File(p).writeText(..): the path is the receiver call's argument.
+  void emit_receiver_value(const Call& c, std::vector<std::string> prefix) {
+    std::vector<CodeArg> argv;
+    for (auto& p : prefix) argv.push_back(CodeArg{std::move(p), false});
+    if (!c.receiver_args.empty()) {
+      argv.push_back(value(c.receiver_args[0]));
+    } else {
+      argv.push_back(CodeArg{c.receiver_call + "(...)", true});
+    }
+    emit_argv(c, std::move(argv));
   }
 
   Lang m_lang;
@@ -1146,6 +1501,7 @@ class Scanner {
   std::vector<Token> m_t;
   std::vector<CodeFinding> m_out;
   std::vector<CodeArg> m_reads;  // files the code reads (open(), readFileSync, File.read, ...)
+  mutable int m_binding_depth = 0;
 };
 
 std::optional<Lang> language_of(std::string_view name) {
@@ -1156,6 +1512,9 @@ std::optional<Lang> language_of(std::string_view name) {
   if (name == "php") return Lang::php;
   if (name == "awk") return Lang::awk;
   if (name == "lua") return Lang::lua;
+  if (name == "go" || name == "java" || name == "kotlin" || name == "groovy" || name == "scala" ||
+      name == "rust" || name == "c" || name == "csharp" || name == "swift" || name == "clike")
+    return Lang::clike;
   return std::nullopt;
 }
 

@@ -17,10 +17,13 @@
 // - Known text piped into a shell/interpreter/DB client is used (echo/printf literal, or ONE
 //   base64/hex/rev decoding of one); a decoder over unknown input makes the consumer a dynamic
 //   verb; a payload that does not decode to text fails the parse closed.
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "rules/shell/shell.hpp"
@@ -713,6 +716,172 @@ class Unwrapper {
     return true;
   }
 
+  // ---- compiled and JVM-family languages -----------------------------------------------------
+
+  // groovy/kotlinc/kotlin/scala/rust-script/swift -e CODE; jshell, yaegi, `tcc -run -`, csi and
+  // `swift -` reading code on stdin; `go run F.go`, `java F.java`, `kotlinc -script F.kts`,
+  // `rust-script F.rs` of a file written earlier in the line; compilers (rustc, gcc, cc, clang,
+  // g++, go build) of such a file remember the output so running it is running that code. True
+  // when handled.
+  bool compiled_family(SimpleCommand& cmd, const std::vector<SimpleCommand>& list, size_t index,
+                       const Frame& frame, int nesting) {
+    const std::string n = cmd.name;
+    const auto& a = cmd.argv;
+    static const std::set<std::string, std::less<>> k_eval = {
+        "groovy", "kotlinc", "kotlin", "kotlinc-jvm", "scala",         "rust-script", "swift",
+        "jshell", "yaegi",   "tcc",    "csi",         "dotnet-script", "gorun",       "jbang"};
+    static const std::set<std::string, std::less<>> k_compilers = {
+        "rustc", "gcc", "cc", "clang", "g++", "c++", "clang++"};
+    const bool go = n == "go" && a.size() >= 3 && (a[1].text == "run" || a[1].text == "build");
+    const bool java = n == "java";
+    if (!k_eval.count(n) && !k_compilers.count(n) && !go && !java) return false;
+    // Inline code.
+    for (size_t i = 1; i + 1 < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if (k_eval.count(n) && (t == "-e" || t == "--eval" || t == "-expression" || t == "eval")) {
+        if (a[i + 1].dynamic) {
+          cmd.dynamic_verb = true;
+          emit(std::move(cmd));
+          return true;
+        }
+        const std::string code = a[i + 1].text;
+        run_code(std::move(cmd), "clike", code, n + " " + t, nesting);
+        return true;
+      }
+    }
+    // Source files written earlier in this line.
+    static constexpr std::string_view k_exts[] = {
+        ".go", ".java", ".kt",  ".kts", ".groovy", ".scala", ".sc",    ".rs",
+        ".c",  ".cc",   ".cpp", ".cxx", ".cs",     ".csx",   ".swift", ".jsh"};
+    std::string source;
+    std::string out;
+    for (size_t i = 1; i < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if (t == "-o" && i + 1 < a.size()) {
+        out = a[i + 1].text;
+        ++i;
+        continue;
+      }
+      if (t.rfind("-o", 0) == 0 && t.size() > 2 && (k_compilers.count(n) || go)) out = t.substr(2);
+      const bool src = std::any_of(std::begin(k_exts), std::end(k_exts),
+                                   [&](std::string_view e) { return t.ends_with(e); });
+      if (!src || a[i].dynamic) continue;
+      if (auto it = m_written.find(script_key(cmd, t)); it != m_written.end()) {
+        source = it->second;
+        if (out.empty() && n == "rustc") {
+          std::string base = t.substr(0, t.size() - 3);
+          out = base;
+        }
+        if (out.empty() && (n == "go") && a[1].text == "build") {
+          out = t.substr(0, t.rfind('.'));
+        }
+        if (out.empty() && k_compilers.count(n) && n != "rustc") out = "a.out";
+      }
+    }
+    if (source.empty()) {
+      // Code on stdin (echo '..' | jshell, yaegi <<EOF).
+      const bool reads_stdin =
+          n == "jshell" || n == "yaegi" || n == "csi" ||
+          (n == "tcc" &&
+           std::any_of(a.begin(), a.end(), [](const Word& w) { return w.text == "-"; })) ||
+          (n == "swift" && a.size() >= 2 && a.back().text == "-") || n == "groovysh" ||
+          (n == "kotlinc" && a.size() == 1) || (n == "scala" && a.size() == 1);
+      if (!reads_stdin) return false;
+      const auto t = stdin_text(cmd, list, index, frame);
+      if (!t) return false;
+      if (consume_stdin_text(cmd, t, "interpreter")) return true;
+      run_code(std::move(cmd), "clike", t->text, n + " " + t->origin, nesting);
+      return true;
+    }
+    const bool compiles_only = k_compilers.count(n) || (go && a[1].text == "build");
+    if (compiles_only) {
+      if (!out.empty()) m_built[script_key(cmd, out)] = source;
+      return false;  // the compiler itself is judged as it is
+    }
+    trace("unwrap: " + n + " runs source written earlier in this line");
+    run_code(std::move(cmd), "clike", source, n + " (source written in this line)", nesting);
+    return true;
+  }
+
+  // `cmake -E rm -rf X` / `remove_directory X` / `remove X` is that delete; `cmake -P F` of a
+  // script written earlier in the line runs its file(REMOVE[_RECURSE] ..) and
+  // execute_process(COMMAND ..). True when handled.
+  bool cmake_script(SimpleCommand& cmd, int nesting) {
+    const auto& a = cmd.argv;
+    for (size_t i = 1; i + 1 < a.size(); ++i) {
+      if (a[i].text == "-E") {
+        const std::string& tool = a[i + 1].text;
+        std::vector<detail::CodeArg> argv;
+        size_t from = i + 2;
+        if (tool == "rm") {
+          argv.push_back({"rm", false});
+        } else if (tool == "remove_directory") {
+          argv = {{"rm", false}, {"-rf", false}};
+        } else if (tool == "remove") {
+          argv = {{"rm", false}, {"-f", false}};
+        } else {
+          return false;
+        }
+        for (size_t k = from; k < a.size(); ++k) argv.push_back({a[k].text, a[k].dynamic});
+        SimpleCommand carrier = cmd;
+        if (emit(std::move(cmd)) < 0) return true;
+        SimpleCommand s = synthetic(carrier, "cmake -E", argv);
+        trace("unwrap: cmake -E " + tool + " -> " + s.joined());
+        process(std::move(s), {}, 0, Frame{}, nesting + 1);
+        return true;
+      }
+      if (a[i].text == "-P") {
+        auto it = m_written.find(script_key(cmd, a[i + 1].text));
+        if (it == m_written.end()) return false;
+        const std::string text = it->second;
+        SimpleCommand carrier = cmd;
+        if (emit(std::move(cmd)) < 0) return true;
+        static const re2::RE2 k_file(R"((?i)file\s*\(\s*(REMOVE_RECURSE|REMOVE)\s+([^)]*)\))");
+        static const re2::RE2 k_exec(R"((?i)execute_process\s*\(\s*COMMAND\s+([^)]*)\))");
+        re2::StringPiece in(text);
+        std::string mode;
+        std::string args;
+        while (re2::RE2::FindAndConsume(&in, k_file, &mode, &args)) {
+          std::vector<detail::CodeArg> argv{{"rm", false}, {mode.size() > 6 ? "-rf" : "-f", false}};
+          for (auto& w : split_words(args)) argv.push_back({w, w.find('$') != std::string::npos});
+          process(synthetic(carrier, "cmake -P", argv), {}, 0, Frame{}, nesting + 1);
+        }
+        re2::StringPiece in2(text);
+        while (re2::RE2::FindAndConsume(&in2, k_exec, &args)) {
+          std::vector<detail::CodeArg> argv;
+          for (auto& w : split_words(args)) {
+            if (w == "WORKING_DIRECTORY" || w == "OUTPUT_VARIABLE" || w == "RESULT_VARIABLE") break;
+            argv.push_back({w, w.find('$') != std::string::npos});
+          }
+          if (!argv.empty())
+            process(synthetic(carrier, "cmake -P", argv), {}, 0, Frame{}, nesting + 1);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static std::vector<std::string> split_words(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    bool quoted = false;
+    for (char ch : s) {
+      if (ch == '"') {
+        quoted = !quoted;
+        continue;
+      }
+      if (!quoted && std::isspace(static_cast<unsigned char>(ch)) != 0) {
+        if (!cur.empty()) out.push_back(std::move(cur));
+        cur.clear();
+        continue;
+      }
+      cur += ch;
+    }
+    if (!cur.empty()) out.push_back(std::move(cur));
+    return out;
+  }
+
   // ---- look-alikes ------------------------------------------------------------------------------
 
   // `rм -rf ~` (Cyrillic м), `ｒｍ`, `r<ZWSP>m`: bash would look up a different name, which only
@@ -794,6 +963,16 @@ class Unwrapper {
     if (!cmd.argv.empty() && cmd.argv[0].text.find('/') != std::string::npos &&
         run_written_script(cmd, cmd.argv[0].text, cmd.argv[0].text, nesting))
       return;
+    // ./w after `rustc /tmp/w.rs -o /tmp/w` or `gcc x.c -o x`: the program built from source
+    // written earlier in this line.
+    if (!cmd.argv.empty()) {
+      if (auto it = m_built.find(script_key(cmd, cmd.argv[0].text)); it != m_built.end()) {
+        trace("unwrap: " + cmd.argv[0].text + " was built from source written in this line");
+        const std::string code = it->second;
+        const std::string label = cmd.argv[0].text + " (built)";
+        return run_code(std::move(cmd), "clike", code, label, nesting);
+      }
+    }
     if ((n == "source" || n == ".") && cmd.argv.size() >= 2) {
       const std::string& f = cmd.argv[1].text;
       if (f == "/dev/stdin" || f == "/proc/self/fd/0" || f == "/dev/fd/0") {
@@ -823,6 +1002,8 @@ class Unwrapper {
     if (auto lang = interpreter_language(n)) {
       return interpreter(std::move(cmd), *lang, list, index, frame, nesting);
     }
+    if (compiled_family(cmd, list, index, frame, nesting)) return;
+    if (n == "cmake" && cmake_script(cmd, nesting)) return;
     if (is_db_client(n)) return db_client(std::move(cmd), list, index, frame);
     if (is_awk_name(n)) return awk(std::move(cmd), nesting);
     if (n == "sed" || n == "gsed") return sed(std::move(cmd), nesting);
@@ -2010,6 +2191,8 @@ class Unwrapper {
   // Files this line wrote with literal content (echo 'rm -rf ~' > x.sh), so that running them
   // later in the same line (bash x.sh, ./x.sh, source x.sh) is judged by what they contain.
   std::map<std::string, std::string> m_written;
+  // Programs compiled in this line from source written in it (output path -> source text).
+  std::map<std::string, std::string> m_built;
   std::map<std::string, std::string> m_git_aliases;  // git config alias.X set earlier in the line
   std::vector<SimpleCommand> m_out;
   std::vector<Snippet> m_snippets;
