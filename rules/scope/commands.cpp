@@ -77,9 +77,11 @@ constexpr std::array<std::string_view, 22> k_network_cmds{
     "aria2c", "fetch", "lftp",   "rclone", "s3cmd",  "mail"};
 constexpr std::array<std::string_view, 9> k_shells{"sh",   "bash", "zsh",  "dash",   "ksh",
                                                    "fish", "ash",  "mksh", "busybox"};
-constexpr std::array<std::string_view, 12> k_interpreters{
-    "python", "python2", "python3", "node", "nodejs", "perl",
-    "ruby",   "php",     "deno",    "bun",  "lua",    "Rscript"};
+// Including the JVM, Go and C families' stdin readers: `curl .. | yaegi` runs what was fetched.
+constexpr std::array<std::string_view, 21> k_interpreters{
+    "python", "python2",  "python3", "node",  "nodejs",      "perl",   "ruby",
+    "php",    "deno",     "bun",     "lua",   "Rscript",     "jshell", "yaegi",
+    "groovy", "groovysh", "kotlinc", "scala", "rust-script", "tcc",    "csi"};
 
 constexpr std::array<std::string_view, 6> k_copy_value_opts{
     "-t", "--target-directory", "-S", "--suffix", "-m", "--mode"};

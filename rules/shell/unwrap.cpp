@@ -20,6 +20,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -716,6 +717,96 @@ class Unwrapper {
     return true;
   }
 
+  // ---- editors -----------------------------------------------------------------------------
+
+  // vim/nvim/ex command-line commands (`-c CMD`, `+CMD`, `--cmd CMD`) that run shell: `!cmd`,
+  // `silent !cmd`, `r !cmd`, `w !cmd`, `call system("cmd")`, `:terminal cmd`. The text after the
+  // bang is shell text (`%` and `#` would be the file names; they stay as written).
+  void editor_commands(SimpleCommand cmd, int nesting) {
+    std::vector<std::string> shell_texts;
+    const auto& a = cmd.argv;
+    for (size_t i = 1; i < a.size(); ++i) {
+      std::string c;
+      bool dyn = false;
+      if ((a[i].text == "-c" || a[i].text == "--cmd") && i + 1 < a.size()) {
+        c = a[i + 1].text;
+        dyn = a[i + 1].dynamic;
+        ++i;
+      } else if (a[i].text.size() > 1 && a[i].text[0] == '+') {
+        c = a[i].text.substr(1);
+        dyn = a[i].dynamic;
+      } else {
+        continue;
+      }
+      if (dyn) {
+        cmd.dynamic_verb = true;
+        continue;
+      }
+      // Several commands joined by `|` in one -c: each is looked at.
+      size_t p = 0;
+      while (p <= c.size()) {
+        std::string part = c.substr(p);
+        // A bang command takes the rest of the line, bars included.
+        std::string_view v = part;
+        while (!v.empty() && (v.front() == ' ' || v.front() == ':')) v.remove_prefix(1);
+        for (std::string_view pre : {"silent! ", "silent ", "exe ", "execute "}) {
+          if (v.substr(0, pre.size()) == pre) v.remove_prefix(pre.size());
+        }
+        while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+        // exe '!cmd': the string is the command.
+        if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') && v.back() == v.front()) {
+          v = v.substr(1, v.size() - 2);
+        }
+        std::string_view rest;
+        bool bang = false;
+        bool writes = false;
+        for (std::string_view lead : {"!", "r !", "r!", "read !", "read!", "w !", "w! !", "w!",
+                                      "write !", "terminal ", "term "}) {
+          if (v.substr(0, lead.size()) == lead) {
+            rest = v.substr(lead.size());
+            bang = true;
+            writes = lead[0] == 'w';
+            break;
+          }
+        }
+        // `w !sh`: the buffer, which is not known here, is the shell's script.
+        if (bang && writes) {
+          std::string_view prog = rest.substr(0, rest.find(' '));
+          prog = prog.substr(prog.rfind('/') == std::string_view::npos ? 0 : prog.rfind('/') + 1);
+          if (prog == "sh" || prog == "bash" || prog == "zsh" || prog == "dash" ||
+              interpreter_language(prog)) {
+            cmd.dynamic_verb = true;
+          }
+        }
+        if (bang) {
+          if (!rest.empty()) shell_texts.emplace_back(rest);
+          break;
+        }
+        // call system('..') / systemlist(".."): the string literal.
+        for (std::string_view fn : {"system(", "systemlist("}) {
+          const auto at = v.find(fn);
+          if (at == std::string_view::npos) continue;
+          const size_t q = at + fn.size();
+          if (q < v.size() && (v[q] == '\'' || v[q] == '"')) {
+            const auto e = v.find(v[q], q + 1);
+            if (e != std::string_view::npos) shell_texts.emplace_back(v.substr(q + 1, e - q - 1));
+          } else {
+            cmd.dynamic_verb = true;
+          }
+        }
+        const auto bar = c.find('|', p);
+        if (bar == std::string::npos) break;
+        p = bar + 1;
+      }
+    }
+    SimpleCommand carrier = cmd;
+    if (emit(std::move(cmd)) < 0) return;
+    for (const auto& t : shell_texts) {
+      trace("unwrap: " + carrier.name + " runs shell text: " + t);
+      nested(carrier, t, carrier.name + " -c", carrier.name, nesting);
+    }
+  }
+
   // ---- compiled and JVM-family languages -----------------------------------------------------
 
   // groovy/kotlinc/kotlin/scala/rust-script/swift -e CODE; jshell, yaegi, `tcc -run -`, csi and
@@ -1003,6 +1094,10 @@ class Unwrapper {
       return interpreter(std::move(cmd), *lang, list, index, frame, nesting);
     }
     if (compiled_family(cmd, list, index, frame, nesting)) return;
+    if (n == "vim" || n == "vi" || n == "nvim" || n == "ex" || n == "view" || n == "gvim" ||
+        n == "vim.basic" || n == "vim.tiny") {
+      return editor_commands(std::move(cmd), nesting);
+    }
     if (n == "cmake" && cmake_script(cmd, nesting)) return;
     if (is_db_client(n)) return db_client(std::move(cmd), list, index, frame);
     if (is_awk_name(n)) return awk(std::move(cmd), nesting);
@@ -1432,6 +1527,8 @@ class Unwrapper {
       decoded = detail::decode_base64(payload);
     } else if (*decoder == "hex") {
       decoded = detail::decode_hex(payload);
+    } else if (*decoder == "tr") {
+      decoded = translate(u.argv[1].text, u.argv[2].text, payload);
     } else {  // rev: reverse each line
       std::string out;
       size_t p = 0;
@@ -1460,6 +1557,45 @@ class Unwrapper {
     }
     t.text = *decoded;
     return t;
+  }
+
+  // `tr SET1 SET2` over TEXT: ranges (a-z) and the escapes \n \t \\ expanded; SET2 is padded with
+  // its last character, as GNU tr does. Character classes ([:upper:]) are not expanded: nullopt.
+  static std::optional<std::string> translate(const std::string& s1, const std::string& s2,
+                                              const std::string& text) {
+    auto expand = [](const std::string& set) -> std::optional<std::string> {
+      if (set.find("[:") != std::string::npos || set.find("[=") != std::string::npos)
+        return std::nullopt;
+      std::string out;
+      for (size_t i = 0; i < set.size(); ++i) {
+        char c = set[i];
+        if (c == '\\' && i + 1 < set.size()) {
+          const char e = set[++i];
+          c = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+        }
+        if (i + 2 < set.size() && set[i + 1] == '-') {
+          const char hi = set[i + 2];
+          if (static_cast<unsigned char>(hi) < static_cast<unsigned char>(c)) return std::nullopt;
+          for (int x = static_cast<unsigned char>(c); x <= static_cast<unsigned char>(hi); ++x)
+            out += static_cast<char>(x);
+          i += 2;
+          continue;
+        }
+        out += c;
+      }
+      return out;
+    };
+    const auto from = expand(s1);
+    auto to = expand(s2);
+    if (!from || !to || to->empty()) return std::nullopt;
+    while (to->size() < from->size()) to->push_back(to->back());
+    std::array<char, 256> map{};
+    for (int x = 0; x < 256; ++x) map[static_cast<size_t>(x)] = static_cast<char>(x);
+    for (size_t i = 0; i < from->size(); ++i)
+      map[static_cast<unsigned char>((*from)[i])] = (*to)[i];
+    std::string out = text;
+    for (auto& ch : out) ch = map[static_cast<unsigned char>(ch)];
+    return out;
   }
 
   static std::optional<std::string> decoder_kind(const SimpleCommand& u) {
@@ -1493,6 +1629,10 @@ class Unwrapper {
     }
     if (n == "xxd" && has_short('r') && (has_short('p') || has({"-ps", "-plain"}))) return "hex";
     if (n == "rev" && a.size() == 1) return "rev";
+    // tr SET1 SET2 with literal sets (rot13 and friends); -d/-s/-c change what it means.
+    if (n == "tr" && a.size() == 3 && !a[1].dynamic && !a[2].dynamic && !a[1].text.empty() &&
+        a[1].text[0] != '-' && !a[2].text.empty() && a[2].text[0] != '-')
+      return "tr";
     return std::nullopt;
   }
 

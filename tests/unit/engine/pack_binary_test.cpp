@@ -1,9 +1,8 @@
 // The compact binary PackSpec form used by the installed-pack bundle (rules/pack/binary.hpp), over
 // every shipped pack (hence in the engine room, which embeds them).
-#include "rules/pack/binary.hpp"
-
 #include <gtest/gtest.h>
 
+#include "rules/pack/binary.hpp"
 #include "rules/pack/loader.hpp"
 #include "rules/pack/serialize.hpp"
 
