@@ -482,6 +482,75 @@ struct CorpusStats {
   int risky = 0, detected = 0, benign = 0, false_pos = 0, expect_fail = 0;
 };
 
+// A corpus line's `before`: earlier actions of the same session. They go through the path
+// `check --session` and the hooks take (cli/session_recall.cpp): each is recalled, evaluated and
+// recorded in an audit log (a throw-away one in TMPDIR), so the case itself is judged with the
+// session memory the resident engine would hand it.
+class CorpusSessions {
+ public:
+  ~CorpusSessions() {
+    m_log.reset();
+    std::error_code ec;
+    if (!m_dir.empty()) fs::remove_all(m_dir, ec);
+  }
+  // Evaluates `before` (strings are command lines, objects Action fields; both take the case's
+  // cwd/env/branch unless they set their own) and gives `action` their session. Errors name the
+  // entry that could not be built or recorded.
+  Result<bool> replay_before(const Engine& engine, const nlohmann::json& before,
+                             const nlohmann::json& case_fields, Action& action) {
+    if (!before.is_array()) return make_error("before must be an array");
+    auto log = open();
+    if (!log) return log.error();
+    const std::string session = "corpus-" + std::to_string(++m_sessions);
+    for (const auto& entry : before) {
+      nlohmann::json fields;
+      if (entry.is_string()) {
+        fields["command"] = entry;
+      } else if (entry.is_object()) {
+        fields = entry;
+      } else {
+        return make_error("before entries are command strings or action objects");
+      }
+      for (const char* k : {"cwd", "env", "branch", "home", "project_root"})
+        if (!fields.contains(k) && case_fields.contains(k)) fields[k] = case_fields[k];
+      if (!fields.contains("kind") && fields.contains("command")) fields["kind"] = "shell.exec";
+      auto earlier = test_action_from_json(fields);
+      if (!earlier) return make_error("before: " + earlier.error().message);
+      join(*earlier, session);
+      recall_session(*earlier, engine.policy(), *log);
+      auto v = engine.evaluate(*earlier);
+      audit::ActionRecord rec{*earlier, v, "", audit::now_us(), v.eval_us};
+      if (auto id = (*log)->record(rec); !id) return make_error("before: " + id.error().message);
+    }
+    join(action, session);
+    recall_session(action, engine.policy(), *log);
+    return true;
+  }
+
+ private:
+  static void join(Action& a, const std::string& session) {
+    a.ctx.agent = "corpus";
+    a.ctx.surface = "check";
+    a.ctx.session = session;
+  }
+  Result<audit::AuditLog*> open() {
+    if (m_log) return m_log.get();
+    std::error_code ec;
+    std::string tmpl = (fs::temp_directory_path(ec) / "blastwall-corpus.XXXXXX").string();
+    if (ec || !::mkdtemp(tmpl.data())) return make_error("cannot create a session audit log");
+    m_dir = tmpl;
+    audit::AuditOptions ao;
+    ao.path = m_dir + "/audit.db";
+    auto opened = audit::AuditLog::open(std::move(ao));
+    if (!opened) return opened.error();
+    m_log = std::move(*opened);
+    return m_log.get();
+  }
+  std::string m_dir;
+  std::unique_ptr<audit::AuditLog> m_log;
+  int m_sessions = 0;
+};
+
 void run_corpus(const std::vector<std::string>& paths, double min_det, double max_fp,
                 int max_expect_mismatch, bool verbose, bool json_out, GlobalOptions& g) {
   auto engine = Engine::create_builtin(Policy{});
@@ -503,6 +572,7 @@ void run_corpus(const std::vector<std::string>& paths, double min_det, double ma
   std::sort(files.begin(), files.end());
   std::map<std::string, CorpusStats> by_cat;
   CorpusStats total;
+  CorpusSessions sessions;
   int bad_lines = 0;
   for (const auto& file : files) {
     std::ifstream in(file);
@@ -537,6 +607,13 @@ void run_corpus(const std::vector<std::string>& paths, double min_det, double ma
         std::printf("BAD %s:%d: %s\n", file.c_str(), lineno, action.error().message.c_str());
         ++bad_lines;
         continue;
+      }
+      if (j.contains("before")) {
+        if (auto r = sessions.replay_before(**engine, j["before"], fields, *action); !r) {
+          std::printf("BAD %s:%d: %s\n", file.c_str(), lineno, r.error().message.c_str());
+          ++bad_lines;
+          continue;
+        }
       }
       auto v = (*engine)->evaluate(*action);
       auto& cs = by_cat[cat];

@@ -565,6 +565,14 @@ class Parser {
       m_pipe_pos = stage;
       m_stdin_from = stage == 0 ? saved_stdin : prev;
       parse_command();
+      // A group's commands run in pipelines of their own; remember which stage the group is.
+      for (size_t i = cstart; i < m_s.out.commands.size(); ++i) {
+        auto& c = m_s.out.commands[i];
+        if (c.depth == m_depth && c.pipeline != idx && c.group_pipeline < 0) {
+          c.group_pipeline = idx;
+          c.group_pos = stage;
+        }
+      }
       skip_blanks();
       bool is_pipe = cur() == '|' && peek(1) != '|' && !at_end();
       if (is_pipe || stage > 0) m_s.st.rollback(jm);  // pipeline stages run in subshells

@@ -79,8 +79,12 @@ struct SimpleCommand {
   bool background = false;    // ended by &
   int pipeline = -1;          // index of the pipeline it belongs to (same index = same pipe)
   int pipeline_pos = 0;       // 0 = first stage
-  std::string stdin_from;     // name of the previous pipeline stage feeding stdin, if any
-  int depth = 0;              // nesting depth ($(), bash -c, eval, ...)
+  // A command inside a group (`( ... )`, `{ ...; }`) that is itself a pipeline stage: that
+  // stage's pipeline and position (`(crontab -l; echo JOB) | crontab -`: both feed stage 1).
+  int group_pipeline = -1;
+  int group_pos = 0;
+  std::string stdin_from;  // name of the previous pipeline stage feeding stdin, if any
+  int depth = 0;           // nesting depth ($(), bash -c, eval, ...)
   // Named facts the shell stage itself established, each with its reason (homoglyph,
   // fork_bomb, installs_command, ...). Scope analysis copies them onto the subject.
   std::vector<std::pair<std::string, std::string>> facts;

@@ -1406,13 +1406,77 @@ class Unwrapper {
     }
     if (cmd.pipeline >= 0 && cmd.pipeline_pos > 0) {
       const auto up = upstream(list, index);
-      if (!up) return std::nullopt;
+      if (!up) return group_text(cmd, list, index);
       return produced_text(list, *up, 0);
     }
     if (cmd.pipeline_pos == 0 && frame.upstream_text && cmd.depth == frame.parent->depth + 1) {
       return frame.upstream_text;
     }
     return std::nullopt;
+  }
+
+  // What a group stage prints (`(echo a; echo b) | sh`): each of its pipelines' last stage in
+  // order, when every one is known text. For a crontab reading it, the current table (`crontab
+  // -l`, optionally filtered by grep) adds nothing new: only the appended lines are jobs to judge.
+  std::optional<StdinText> group_text(const SimpleCommand& cmd,
+                                      const std::vector<SimpleCommand>& list, size_t index) {
+    std::vector<size_t> members;
+    for (size_t j = 0; j < index && j < list.size(); ++j) {
+      const SimpleCommand& u = list[j];
+      if (u.group_pipeline == cmd.pipeline && u.group_pos == cmd.pipeline_pos - 1 &&
+          u.depth == cmd.depth)
+        members.push_back(j);
+    }
+    if (members.empty()) return std::nullopt;
+    const bool into_crontab = cmd.name == "crontab";
+    bool unknown = false;
+    StdinText out;
+    out.origin = "pipe";
+    for (size_t m = 0; m < members.size(); ++m) {
+      const SimpleCommand& u = list[members[m]];
+      // Only the last stage of each inner pipeline prints to the group's output.
+      const bool feeds_next = m + 1 < members.size() &&
+                              list[members[m + 1]].pipeline == u.pipeline &&
+                              list[members[m + 1]].pipeline_pos > u.pipeline_pos;
+      if (feeds_next) continue;
+      if (into_crontab && lists_current_table(list, members, m)) continue;
+      if (prints_nothing(u)) continue;
+      auto t = produced_text(list, members[m], 0);
+      if (!t) {
+        unknown = true;
+        continue;
+      }
+      if (t->dynamic) return t;
+      out.text += t->text;
+      if (!out.text.empty() && out.text.back() != '\n') out.text += '\n';
+    }
+    // A crontab installs the whole text: one part nobody can see makes the table unseen. A shell
+    // reading partly unknown text (`(cat x; echo CMD) | sh`) is judged by what can be seen, as
+    // `cat x | sh` is.
+    if (unknown && (into_crontab || out.text.empty())) return std::nullopt;
+    return out;
+  }
+
+  static bool prints_nothing(const SimpleCommand& u) {
+    static constexpr std::string_view k_silent[] = {"sleep",  "true", "false", ":",     "cd",
+                                                    "export", "set",  "wait",  "umask", "unset"};
+    for (auto s : k_silent)
+      if (u.name == s && u.redirects.empty()) return true;
+    return false;
+  }
+
+  // `crontab -l`, or `crontab -l | grep ...`, among a group's members ending at `m`.
+  static bool lists_current_table(const std::vector<SimpleCommand>& list,
+                                  const std::vector<size_t>& members, size_t m) {
+    const SimpleCommand& last = list[members[m]];
+    for (size_t k = 0; k <= m; ++k) {
+      const SimpleCommand& u = list[members[k]];
+      if (u.pipeline != last.pipeline) continue;
+      const bool lists = u.name == "crontab" && u.argv.size() == 2 && u.argv[1].text == "-l";
+      if (!(lists || (u.name == "grep" && u.pipeline_pos > 0))) return false;
+      if (u.pipeline_pos == 0 && !lists) return false;
+    }
+    return true;
   }
 
   static bool is_process_substitution(const Word& w) {

@@ -83,5 +83,20 @@ expect 0 "corpus: --max-expect-mismatch 1 tolerates it" -- "$bin" corpus "$tmp/c
 expect 1 "corpus: --min-detection above the rate fails" -- "$bin" corpus "$tmp/corpus" --max-expect-mismatch 1 --min-detection 1.01
 expect 0 "corpus --json reports mismatches" -- "$bin" corpus "$tmp/corpus" --json --max-expect-mismatch 1
 contains '"expect_mismatches":1' "json carries expect_mismatches"
+# `before`: earlier calls of the same session, recorded the way `check --session` records them.
+mkdir -p "$tmp/corpus_session"
+cat > "$tmp/corpus_session/s.jsonl" <<'EOF3'
+{"id":"s-1","label":"risky","category":"s","note":"re-install after an uninstall","command":"helm install api ./chart","before":["helm uninstall api"],"expect":"ask"}
+{"id":"s-2","label":"benign","category":"s","note":"the same install alone","command":"helm install api ./chart","expect":"allow"}
+{"id":"s-3","label":"risky","category":"s","note":"prod stack re-created","command":"aws cloudformation create-stack --stack-name prod-billing --template-body file://t.yaml","before":[{"command":"aws cloudformation delete-stack --stack-name prod-billing"}],"expect":"deny"}
+{"id":"s-4","label":"risky","category":"s","note":"sixth deletion of a burst","command":"kubectl delete pod web-6","before":["kubectl delete pod web-1","kubectl delete pod web-2","kubectl delete pod web-3","kubectl delete pod web-4","kubectl delete pod web-5"],"expect":"ask"}
+{"id":"s-5","label":"benign","category":"s","note":"one pod deletion alone","command":"kubectl delete pod web-6","expect":"allow"}
+{"id":"s-6","label":"benign","category":"s","note":"sessions do not leak between cases","command":"helm install api ./chart","expect":"allow"}
+EOF3
+expect 0 "corpus: before makes a recreate and a burst, its look-alikes stay allowed" -- "$bin" corpus "$tmp/corpus_session"
+contains "detection 100.00% (3/3), false positives 0.00% (0/3), expectation mismatches 0" "corpus before: every case decided"
+printf '{"id":"s-1","label":"risky","category":"s","command":"helm install api ./chart","before":"helm uninstall api"}\n' > "$tmp/corpus_session/s.jsonl"
+expect 1 "corpus: a before that is not a list is a bad line" -- "$bin" corpus "$tmp/corpus_session"
+contains "before must be an array" "bad before is named"
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
