@@ -667,10 +667,15 @@ void system_facts(Subject& s, const ActionContext& ctx) {
 
 // ------------------------------------------------------------------------ distribution channels
 
-void channel_facts(Subject& s);
+bool has_prod_arg(const Subject& s, const ScopeConfig& config) {
+  return std::any_of(s.args.begin(), s.args.end(),
+                     [&](const std::string& a) { return matches_prod(a, config.prod_patterns); });
+}
+
+void channel_facts(Subject& s, const ScopeConfig& config);
 
 // npx eas-cli submit, pnpm dlx chrome-webstore-upload-cli upload: judge the package's CLI.
-bool channel_through_runner(Subject& s) {
+bool channel_through_runner(Subject& s, const ScopeConfig& config) {
   const std::string_view n = s.name;
   size_t skip = 0;
   if (one_of(n, {"npx", "pnpx", "bunx"}))
@@ -694,7 +699,7 @@ bool channel_through_runner(Subject& s) {
     if (a == s.positionals[skip]) seen = true;
   }
   t.facts = s.facts;
-  channel_facts(t);
+  channel_facts(t, config);
   for (auto f : {"publishes", "remote_destroy"}) {
     if (auto it = t.facts.flags.find(f); it != t.facts.flags.end() && !s.facts.has(f))
       s.facts.set(f, it->second.empty() ? std::string() : it->second.front());
@@ -702,8 +707,8 @@ bool channel_through_runner(Subject& s) {
   return true;
 }
 
-void channel_facts(Subject& s) {
-  if (channel_through_runner(s)) return;
+void channel_facts(Subject& s, const ScopeConfig& config) {
+  if (channel_through_runner(s, config)) return;
   const std::string_view n = s.name;
   if (s.facts.has("publishes") || s.facts.has("dry_run") ||
       has_arg(s, {"--dry-run", "--dryrun", "--dry_run"}))
@@ -848,6 +853,14 @@ void channel_facts(Subject& s) {
         pub("bazel run " + b + " ships an artifact");
         return;
       }
+    }
+    // //deploy:prod, //k8s:apply-production: a deploy target aimed at production.
+    bool deploys = false;
+    for (auto w : {"deploy", "apply", "rollout", "migrate"})
+      deploys = deploys || t.find(w) != std::string::npos;
+    if (deploys && (matches_prod(b, config.prod_patterns) || has_prod_arg(s, config))) {
+      s.facts.set("prod", "bazel target " + b);
+      s.facts.set("prod_fallback", "bazel run " + b + " deploys to production");
     }
     return;
   }
@@ -1002,7 +1015,7 @@ bool mutating_verb(std::string_view w) {
                     "transfer",   "grant",     "up",       "post",      "upsert",
                     "expire",     "ban",       "block",    "unpublish", "deprovision",
                     "reindex",    "resync",    "backfill", "reprocess", "requeue",
-                    "regenerate", "reload"});
+                    "regenerate", "reload",    "seeds",    "migrations"});
 }
 bool reading_verb(std::string_view w) {
   return one_of(
@@ -1339,6 +1352,7 @@ size_t launched_program(const Subject& s) {
   if ((n == "go" && a == "run") || (n == "deno" && a == "run") || (n == "bun" && a == "run"))
     return 2;
   if ((n == "cargo" || n == "dotnet") && a == "run") return 1;
+  if (n == "mix" && a == "run") return 1;
   if (one_of(n, {"python", "python3", "node", "ruby", "bun", "tsx", "ts-node"}) &&
       (ends_with(a, ".py") || ends_with(a, ".js") || ends_with(a, ".mjs") || ends_with(a, ".ts") ||
        ends_with(a, ".rb")))
@@ -1402,6 +1416,15 @@ void prod_fallback_facts(Subject& s, const shell::SimpleCommand& cmd, const Scop
   size_t looked = 0;
   for (size_t i = first; i < s.positionals.size() && looked < 3; ++i) {
     std::string_view p = s.positionals[i];
+    // A launched script's own name is its verb (scripts/deploy.py, priv/repo/seeds.exs).
+    if (first > 0 && i == first) {
+      std::string_view stem = base_of(p);
+      stem = stem.substr(0, stem.find('.'));
+      if (verb_kind(stem) == 2) {
+        verb = std::string(p);
+        break;
+      }
+    }
     if (p == marker || matches_prod(p, config.prod_patterns)) continue;
     if (auto slash = p.rfind('/'); slash != std::string_view::npos) {
       p = p.substr(slash + 1);
@@ -1498,10 +1521,10 @@ void class_facts(Subject& s, const shell::SimpleCommand& cmd, const ActionContex
     if (which & k_cred) credential_facts(s, ctx);
     if (which & k_store) storage_facts(s, ctx, config);
     if (which & k_sys) system_facts(s, ctx);
-    if (which & k_chan) channel_facts(s);
+    if (which & k_chan) channel_facts(s, config);
   } else if (!s.positionals.empty() &&
              (s.positionals[0] == "publish" || s.positionals[0] == "upload")) {
-    channel_facts(s);
+    channel_facts(s, config);
   }
   prod_fallback_facts(s, cmd, config);
 }
