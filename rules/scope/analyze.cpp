@@ -8,6 +8,7 @@
 
 #include "rules/scope/classes.hpp"
 #include "rules/scope/cloud.hpp"
+#include "rules/scope/command_table.hpp"
 #include "rules/scope/commands.hpp"
 #include "rules/scope/data.hpp"
 #include "rules/scope/extra_facts.hpp"
@@ -236,21 +237,18 @@ void prod_check(Subject& s, const Ctx& c, std::string_view what, std::string_vie
     s.facts.set("prod", std::string(what) + " " + std::string(value));
 }
 
-bool is_kube_family(std::string_view n) {
-  static constexpr std::string_view k_kube[] = {
-      "argo",   "argocd",   "cilium",  "devspace", "flux",   "helm",      "istioctl", "k9s",
-      "kapp",   "kn",       "kubectl", "kubectx",  "kubens", "kustomize", "linkerd",  "oc",
-      "okteto", "skaffold", "tilt",    "tkn",      "vela",   "velero"};
-  return std::find(std::begin(k_kube), std::end(k_kube), n) != std::end(k_kube);
-}
-bool is_db_client(std::string_view n) {
-  return n == "psql" || n == "mysql" || n == "mariadb" || n == "pg_dump" || n == "pg_restore" ||
-         n == "dropdb" || n == "createdb" || n == "mongosh" || n == "mongo" || n == "redis-cli" ||
-         n == "sqlcmd" || n == "clickhouse-client" || n == "cockroach" || n == "prisma" ||
-         n == "supabase" || n == "rails" || n == "rake" || n == "bin/rails" || n == "manage.py" ||
-         n == "mysqladmin" || n == "pg_ctl" || n == "dbmate" || n == "flyway" || n == "liquibase" ||
-         n == "knex" || n == "sequelize" || n == "alembic" || n == "django-admin";
-}
+constexpr std::string_view k_kube[] = {
+    "argo",   "argocd",   "cilium",  "devspace", "flux",   "helm",      "istioctl", "k9s",
+    "kapp",   "kn",       "kubectl", "kubectx",  "kubens", "kustomize", "linkerd",  "oc",
+    "okteto", "skaffold", "tilt",    "tkn",      "vela",   "velero"};
+constexpr std::string_view k_db_clients[] = {
+    "psql",      "mysql",      "mariadb",  "pg_dump",     "pg_restore", "dropdb",
+    "createdb",  "mongosh",    "mongo",    "redis-cli",   "sqlcmd",     "clickhouse-client",
+    "cockroach", "prisma",     "supabase", "rails",       "rake",       "bin/rails",
+    "manage.py", "mysqladmin", "pg_ctl",   "dbmate",      "flyway",     "liquibase",
+    "knex",      "sequelize",  "alembic",  "django-admin"};
+bool is_kube_family(std::string_view n) { return command_is(n, cmd_kube, k_kube); }
+bool is_db_client(std::string_view n) { return command_is(n, cmd_db_client, k_db_clients); }
 
 void git_facts(Subject& s, const Ctx& c, const FlagSet& flags) {
   const auto& pos = s.positionals;
@@ -1901,6 +1899,11 @@ Analysis analyze(const Action& action, const ScopeConfig& config, const shell::L
   }
   session_facts(out.subjects, action.ctx, config);
   return out;
+}
+
+std::span<const CommandNames> analyze_command_names() {
+  static const CommandNames k_lists[] = {{cmd_kube, k_kube}, {cmd_db_client, k_db_clients}};
+  return k_lists;
 }
 
 }  // namespace blastwall::scope

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "rules/scope/command_table.hpp"
+
 namespace blastwall::scope {
 namespace {
 
@@ -443,15 +445,13 @@ LifecycleStep simple_app_step(const Subject& s) {
 
 }  // namespace
 
-// Asked several times for every subject (cloud, lifecycle, throw-away and session facts): a binary
-// search of a sorted copy, not a scan of the 85 names.
-bool is_cloud_tool(std::string_view cmd) {
-  static const auto sorted = [] {
-    auto a = k_cloud_tools;
-    std::sort(a.begin(), a.end());
-    return a;
-  }();
-  return std::binary_search(sorted.begin(), sorted.end(), cmd);
+// Asked several times for every subject (cloud, lifecycle, throw-away and session facts): one
+// lookup in the command table (command_table.hpp), which registers k_cloud_tools.
+bool is_cloud_tool(std::string_view cmd) { return command_is(cmd, cmd_cloud, k_cloud_tools); }
+
+std::span<const CommandNames> cloud_command_names() {
+  static const CommandNames k_lists[] = {{cmd_cloud, k_cloud_tools}};
+  return k_lists;
 }
 
 std::string throwaway_reason(const Subject& s) {

@@ -4,6 +4,8 @@
 #include <array>
 #include <string_view>
 
+#include "rules/scope/command_table.hpp"
+
 namespace blastwall::scope {
 namespace {
 
@@ -139,12 +141,27 @@ bool option_takes_value(std::string_view cmd, std::string_view opt) {
   return false;
 }
 
-bool is_file_command(std::string_view cmd) { return in(k_file_cmds, cmd); }
-bool is_writer_command(std::string_view cmd) { return in(k_writer_cmds, cmd); }
-bool first_positional_is_code(std::string_view cmd) { return in(k_code_first, cmd); }
-bool is_network_command(std::string_view cmd) { return in(k_network_cmds, cmd); }
-bool is_shell(std::string_view cmd) { return in(k_shells, cmd); }
-bool is_interpreter(std::string_view cmd) { return in(k_interpreters, cmd); }
+// Asked of every subject, several times: one lookup in the command table (command_table.hpp).
+bool is_file_command(std::string_view cmd) { return command_is(cmd, cmd_file, k_file_cmds); }
+bool is_writer_command(std::string_view cmd) { return command_is(cmd, cmd_writer, k_writer_cmds); }
+bool first_positional_is_code(std::string_view cmd) {
+  return command_is(cmd, cmd_code_first, k_code_first);
+}
+bool is_network_command(std::string_view cmd) {
+  return command_is(cmd, cmd_network, k_network_cmds);
+}
+bool is_shell(std::string_view cmd) { return command_is(cmd, cmd_shell, k_shells); }
+bool is_interpreter(std::string_view cmd) {
+  return command_is(cmd, cmd_interpreter, k_interpreters);
+}
+
+std::span<const CommandNames> commands_command_names() {
+  static const CommandNames k_lists[] = {
+      {cmd_file, k_file_cmds},        {cmd_writer, k_writer_cmds},
+      {cmd_code_first, k_code_first}, {cmd_network, k_network_cmds},
+      {cmd_shell, k_shells},          {cmd_interpreter, k_interpreters}};
+  return k_lists;
+}
 bool is_env_dumper(std::string_view cmd) {
   return cmd == "env" || cmd == "printenv" || cmd == "set" || cmd == "export" || cmd == "declare";
 }

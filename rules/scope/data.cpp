@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "rules/scope/command_table.hpp"
 #include "rules/shell/unwrap_internal.hpp"
 
 namespace blastwall::scope {
@@ -205,9 +206,8 @@ void judge_conn(EnvJudge& j, std::string_view what, std::string_view value) {
 
 // Tools whose environment we judge: database clients, migration tools, framework CLIs, data-store
 // CLIs. Other commands never read DATABASE_URL, so an exported variable must not mark them.
-bool is_data_tool(std::string_view n) {
-  // clang-format off
-  static const std::unordered_set<std::string_view> k_tools{
+// clang-format off
+constexpr std::string_view k_data_tools[] = {
       "psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "pg_dump", "pg_dumpall",
       "pg_restore", "mysqldump", "mariadb-dump", "mongodump", "mongorestore", "mongosh", "mongo",
       "redis-cli", "valkey-cli", "keydb-cli", "dropdb", "createdb", "dropuser", "mysqladmin",
@@ -223,16 +223,16 @@ bool is_data_tool(std::string_view n) {
       "kafka-delete-records", "kafka-delete-records.sh", "etcdctl", "rabbitmqadmin",
       "rabbitmqctl", "gradle", "./gradlew", "gradlew", "mvn", "./mvnw", "node", "ts-node", "tsx",
       "go", "cargo", "hive", "mikro-orm", "sqlx", "valkey-cli", "pt-online-schema-change"};
-  // clang-format on
-  return k_tools.count(n) != 0;
-}
+// clang-format on
+
+bool is_data_tool(std::string_view n) { return command_is(n, cmd_data_tool, k_data_tools); }
 
 // Generic runners: they read framework variables only when running a data tool.
-bool is_runner(std::string_view n) {
-  return one_of(n, {"python", "python3", "node", "npm",     "npx", "pnpm",   "pnpx",   "yarn",
-                    "bun",    "bunx",    "go",   "cargo",   "uv",  "poetry", "pipenv", "php",
-                    "bundle", "gradle",  "mvn",  "ts-node", "tsx", "dotnet", "snow"});
-}
+constexpr std::string_view k_runners[] = {
+    "python", "python3", "node", "npm",     "npx", "pnpm",   "pnpx",   "yarn",
+    "bun",    "bunx",    "go",   "cargo",   "uv",  "poetry", "pipenv", "php",
+    "bundle", "gradle",  "mvn",  "ts-node", "tsx", "dotnet", "snow"};
+bool is_runner(std::string_view n) { return command_is(n, cmd_runner, k_runners); }
 
 // Options of data tools that take a value (`-dir db`, `--env staging`, `-H host`): their values
 // are not subcommand words.
@@ -952,6 +952,11 @@ void data_mcp_facts(Subject& s, const ScopeConfig& config, const nlohmann::json&
         matches_prod(it->get<std::string>(), config.prod_patterns))
       s.facts.set("prod", std::string("MCP argument ") + key + " " + it->get<std::string>());
   }
+}
+
+std::span<const CommandNames> data_command_names() {
+  static const CommandNames k_lists[] = {{cmd_data_tool, k_data_tools}, {cmd_runner, k_runners}};
+  return k_lists;
 }
 
 }  // namespace blastwall::scope

@@ -9,6 +9,7 @@
 
 #include "blastwall/engine.hpp"
 #include "rules/pack/loader.hpp"
+#include "rules/scope/command_table.hpp"
 #include "tests/unit/test_actions.hpp"
 
 namespace blastwall {
@@ -161,14 +162,11 @@ Action corpus_action(const nlohmann::json& j) {
   return a ? *a : shell_action(fields.value("command", ""));
 }
 
-TEST(FactGate, shipped_packs_give_the_same_verdicts_without_any_index) {
-  auto packs = rules::load_builtin_packs(true);
-  ASSERT_TRUE(packs.has_value());
-  auto plain = *packs;
-  for (auto& p : plain)
-    for (auto& r : p.rules) ungate(r.when);
+// Every pack test and every corpus action, as `blastwall rules test` and `blastwall corpus` build
+// them.
+std::vector<Action> every_test_action(const std::vector<rules::PackSpec>& packs) {
   std::vector<Action> actions;
-  for (const auto& p : *packs)
+  for (const auto& p : packs)
     for (const auto& r : p.rules)
       for (const auto* list : {&r.tests.match, &r.tests.no_match})
         for (const auto& t : *list) {
@@ -182,7 +180,7 @@ TEST(FactGate, shipped_packs_give_the_same_verdicts_without_any_index) {
           actions.push_back(shell_action(t));
         }
   namespace fs = std::filesystem;
-  for (const char* dir : {"/rules/corpus", "/rules/corpus/independent"}) {
+  for (const char* dir : {"/rules/corpus", "/rules/corpus/independent", "/rules/corpus/holdout"}) {
     for (const auto& f : fs::directory_iterator(std::string(BLASTWALL_SOURCE_DIR) + dir)) {
       if (f.path().extension() != ".jsonl") continue;
       std::ifstream in(f.path());
@@ -193,6 +191,16 @@ TEST(FactGate, shipped_packs_give_the_same_verdicts_without_any_index) {
       }
     }
   }
+  return actions;
+}
+
+TEST(FactGate, shipped_packs_give_the_same_verdicts_without_any_index) {
+  auto packs = rules::load_builtin_packs(true);
+  ASSERT_TRUE(packs.has_value());
+  auto plain = *packs;
+  for (auto& p : plain)
+    for (auto& r : p.rules) ungate(r.when);
+  std::vector<Action> actions = every_test_action(*packs);
   ASSERT_GT(actions.size(), 3000u);
   auto gated = Engine::create(std::move(*packs), Policy{});
   auto ungated = Engine::create(std::move(plain), Policy{});
@@ -205,6 +213,45 @@ TEST(FactGate, shipped_packs_give_the_same_verdicts_without_any_index) {
     if (x != y && ++differ <= 5) ADD_FAILURE() << to_json(a).dump() << "\n" << x << "\n" << y;
   }
   EXPECT_EQ(differ, 0u) << "of " << actions.size();
+}
+
+// The command table (rules/scope/command_table.hpp) answers "is this a cloud tool, a data tool,
+// a file command, ..." with one lookup; off, each predicate scans its own list. Same verdicts and
+// facts for every action either way.
+TEST(CommandTable, every_test_action_gets_the_same_verdict_and_facts_with_the_table_off) {
+  auto packs = rules::load_builtin_packs(true);
+  ASSERT_TRUE(packs.has_value());
+  const auto actions = every_test_action(*packs);
+  ASSERT_GT(actions.size(), 4000u);
+  auto engine = Engine::create(std::move(*packs), Policy{});
+  ASSERT_TRUE(engine.has_value());
+  std::vector<std::string> on;
+  on.reserve(actions.size());
+  for (const auto& a : actions) on.push_back(to_json((*engine)->evaluate(a)).dump());
+  scope::set_command_table(false);
+  size_t differ = 0;
+  for (size_t i = 0; i < actions.size(); ++i) {
+    auto off = to_json((*engine)->evaluate(actions[i])).dump();
+    if (off != on[i] && ++differ <= 5)
+      ADD_FAILURE() << to_json(actions[i]).dump() << "\n" << on[i] << "\n" << off;
+  }
+  scope::set_command_table(true);
+  EXPECT_EQ(differ, 0u) << "of " << actions.size();
+}
+
+TEST(CommandTable, names_have_the_bits_of_the_lists_that_hold_them) {
+  for (auto provider : {scope::cloud_command_names, scope::analyze_command_names,
+                        scope::data_command_names, scope::commands_command_names})
+    for (const auto& list : provider())
+      for (const std::string_view n : list.names)
+        EXPECT_NE(scope::command_bits(n) & list.bit, 0u) << n;
+  EXPECT_EQ(scope::command_bits("ls") & scope::cmd_cloud, 0u);
+  EXPECT_EQ(scope::command_bits(""), 0u);
+  EXPECT_EQ(scope::command_bits("a-command-no-list-holds"), 0u);
+  EXPECT_NE(scope::command_bits("kubectl") & scope::cmd_kube, 0u);
+  EXPECT_NE(scope::command_bits("kubectl") & scope::cmd_cloud, 0u);
+  EXPECT_EQ(scope::command_bits("kubect"), 0u);
+  EXPECT_EQ(scope::command_bits("kubectl2"), 0u);
 }
 
 }  // namespace
