@@ -1,5 +1,6 @@
 #include "blastwall/action.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -217,7 +218,42 @@ Result<Action> action_from_json(const nlohmann::json& j) {
   return a;
 }
 
+namespace {
+
+// Deepest nesting of arrays and objects in JSON text (strings skipped). Copying or printing a
+// nlohmann value recurses once per level, so absurd nesting must be refused before it is parsed.
+size_t json_depth(std::string_view text) {
+  size_t depth = 0;
+  size_t deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Result<Action> action_from_json_text(std::string_view text) {
+  // The MCP proxy refuses lines nested deeper than this too (proxy/json_scan.hpp).
+  constexpr size_t k_max_depth = 256;
+  if (json_depth(text) > k_max_depth) {
+    return make_error("malformed action JSON: nested deeper than " + std::to_string(k_max_depth) +
+                      " levels");
+  }
   // nlohmann rejects invalid UTF-8 in strings and reports the byte offset.
   try {
     auto j = nlohmann::json::parse(text);

@@ -54,6 +54,21 @@ expect 3 "a project policy naming an unknown rule is rejected" -- "$bin" check '
 rm -rf .blastwall
 python3 -c 'import json; print(json.dumps({"kind": "shell.exec", "command": "a" * 2000000}))' > "$tmp/big.json"
 expect 1 "2 MB command fails closed" -- "$bin" check --action "$tmp/big.json"
+# Issue #9 "Bad input" through check --action: a fail-closed verdict or a clear error, never a crash.
+printf '{"kind":"file.write","path":"%s/project/\xff\xfe.sh","content":"x"}' "$HOME" > "$tmp/nb.json"
+expect 3 "a path that is not UTF-8 is bad input" -- "$bin" check --action "$tmp/nb.json"
+contains "UTF-8" "the error names the encoding"
+python3 -c 'import json; print(json.dumps({"kind": "mcp.call", "server": "fs", "tool": "write_file", "arguments": {"path": "/tmp/x", "content": "a" * 3000000}}))' > "$tmp/bigmcp.json"
+expect 1 "3 MB of MCP arguments fails closed" -- "$bin" check --action "$tmp/bigmcp.json"
+python3 -c '
+import json
+n = {"path": "/tmp/x"}
+for _ in range(40): n = {"x": n}
+print(json.dumps({"kind": "mcp.call", "server": "fs", "tool": "write_file", "arguments": n}))' > "$tmp/deep40.json"
+expect 1 "MCP arguments nested 40 levels fail closed" -- "$bin" check --action "$tmp/deep40.json"
+python3 -c 'print("{\"kind\":\"mcp.call\",\"server\":\"x\",\"tool\":\"t\",\"arguments\":{\"a\":" + "[" * 100000 + "1" + "]" * 100000 + "}}")' > "$tmp/deep.json"
+expect 3 "MCP arguments nested 100000 levels are a clear error, not a crash" -- "$bin" check --action "$tmp/deep.json"
+contains "nested deeper than" "the error says why"
 expect 0 "checks are recorded in the audit log" -- "$bin" log --json --since 1h
 contains '"surface":"check"' "audit rows carry surface check"
 rows_before=$(sqlite3 "$XDG_STATE_HOME/blastwall/audit.db" 'select count(*) from events' 2>/dev/null || echo x)
