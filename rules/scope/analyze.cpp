@@ -223,7 +223,7 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
   }
   if (write) s.facts.set("write", t.raw);
   trust_target_facts(s, t, ctx);
-  class_target_facts(s, t);
+  class_target_facts(s, t, ctx);
   for (const auto& e : s.facts.targets) {
     if (e.raw == t.raw && e.write == t.write) return;
   }

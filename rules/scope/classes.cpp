@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rules/scope/extra_facts.hpp"
+#include "rules/scope/facts_ext.hpp"
 
 namespace blastwall::scope {
 namespace {
@@ -365,6 +366,17 @@ void credential_facts(Subject& s, const ActionContext& ctx) {
         (a == "lease" && b == "revoke") ||
         (a == "token" && b == "revoke" && !has_arg(s, {"-self"})))
       destroy("changes or destroys what the secrets service holds: " + s.display);
+    return;
+  }
+  // Password managers and keychains: entries or whole vaults removed.
+  if ((one_of(n, {"pass", "gopass"}) && one_of(sub(s, 0), {"rm", "delete", "remove"})) ||
+      (n == "bw" && sub(s, 0) == "delete") || (n == "lpass" && sub(s, 0) == "rm") ||
+      (n == "op" && one_of(sub(s, 0), {"item", "document", "vault"}) && sub(s, 1) == "delete") ||
+      (n == "security" &&
+       one_of(sub(s, 0), {"delete-keychain", "delete-generic-password", "delete-internet-password",
+                          "delete-identity", "delete-certificate"})) ||
+      (n == "keyring" && sub(s, 0) == "del") || (n == "secret-tool" && sub(s, 0) == "clear")) {
+    destroy(std::string(n) + " deletes stored credentials: " + s.display);
     return;
   }
   struct Printer {
@@ -888,6 +900,7 @@ unsigned class_analysers(const Subject& s) {
     auto add = [&](unsigned bit, std::initializer_list<std::string_view> names) {
       for (auto n : names) m[n] |= bit;
     };
+    add(k_cred, {"pass", "gopass", "bw", "lpass", "op", "secret-tool"});
     add(k_cred,
         {"gpg",     "gpg2",    "ssh-keygen", "vault",     "bao",      "security", "keyring",
          "heroku",  "dotnet",  "airflow",    "git-crypt", "borg",     "rclone",   "gh",
@@ -1529,8 +1542,16 @@ void class_facts(Subject& s, const shell::SimpleCommand& cmd, const ActionContex
   prod_fallback_facts(s, cmd, config);
 }
 
-void class_target_facts(Subject& s, const Target& t) {
+void class_target_facts(Subject& s, const Target& t, const ActionContext& ctx) {
   if (t.resolved.empty()) return;
+  // A credential read to be copied or archived (cp, tar, rsync ... of it): public halves and
+  // host lists are not secrets.
+  if (!t.write && (t.cls == PathClass::home_secret ||
+                   credential_reason(t.resolved, ctx.home, ctx.project_root) != nullptr)) {
+    const std::string_view b = base_of(t.resolved);
+    if (!ends_with(b, ".pub") && b != "known_hosts" && b != "config" && b != ".env.example")
+      s.facts.set("credential_file", "credential " + t.raw);
+  }
   if (t.write) {
     if (const char* why = agent_config_reason(t.resolved))
       s.facts.set("installs_code", std::string(why) + ": " + t.resolved);

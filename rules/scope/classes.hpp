@@ -17,7 +17,7 @@ void class_facts(Subject& s, const shell::SimpleCommand& cmd, const ActionContex
 
 // Per target (any surface): agent MCP configuration and .envrc (installs_code), credential files
 // the core tables do not list (age/sops keys, signing properties, user secrets).
-void class_target_facts(Subject& s, const Target& t);
+void class_target_facts(Subject& s, const Target& t, const ActionContext& ctx);
 
 // The MCP call subject: a tool its server annotates destructive (explicitly), called with an
 // argument that names production, is asked (mcp_destructive_prod).
