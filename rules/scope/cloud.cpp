@@ -21,49 +21,31 @@ bool in(const std::array<std::string_view, N>& a, std::string_view v) {
   return std::find(a.begin(), a.end(), v) != a.end();
 }
 
-constexpr std::array<std::string_view, 85> k_cloud_tools{"aws",        "sam",
-                                                         "cdk",        "cdktf",
-                                                         "eksctl",     "kops",
-                                                         "gcloud",     "gsutil",
-                                                         "bq",         "az",
-                                                         "doctl",      "flyctl",
-                                                         "fly",        "heroku",
-                                                         "vercel",     "netlify",
-                                                         "serverless", "sls",
-                                                         "kubectl",    "oc",
-                                                         "helm",       "helmfile",
-                                                         "argocd",     "crossplane",
-                                                         "terraform",  "tofu",
-                                                         "terragrunt", "pulumi",
-                                                         "copilot",    "railway",
-                                                         "wrangler",   "firebase",
-                                                         "ansible",    "ansible-playbook",
-                                                         "nomad",      "render",
-                                                         "linode-cli", "hcloud",
-                                                         "scw",        "ibmcloud",
-                                                         "oci",        "aliyun",
-                                                         "kubecolor",  "flux",
-                                                         "skaffold",   "sst",
-                                                         "amplify",    "eb",
-                                                         "supabase",   "neonctl",
-                                                         "turso",      "planetscale",
-                                                         "argo",       "tkn",
-                                                         "velero",     "istioctl",
-                                                         "linkerd",    "knife",
-                                                         "packer",     "kn",
-                                                         "kapp",       "devspace",
-                                                         "okteto",     "waypoint",
-                                                         "cf",         "juju",
-                                                         "tilt",       "jenkins-cli",
-                                                         "garden",     "vela",
-                                                         "kubevela",   "cilium",
-                                                         "rancher",    "spin",
-                                                         "jx",         "ecs-cli",
-                                                         "porter",     "kamal",
-                                                         "dokku",      "caprover",
-                                                         "coolify",    "zeabur",
-                                                         "northflank", "koyeb",
-                                                         "upsun"};
+// Sorted: looked up for every subject (binary search).
+constexpr std::array<std::string_view, 85> k_cloud_tools{
+    "aliyun",      "amplify",    "ansible",     "ansible-playbook",
+    "argo",        "argocd",     "aws",         "az",
+    "bq",          "caprover",   "cdk",         "cdktf",
+    "cf",          "cilium",     "coolify",     "copilot",
+    "crossplane",  "devspace",   "doctl",       "dokku",
+    "eb",          "ecs-cli",    "eksctl",      "firebase",
+    "flux",        "fly",        "flyctl",      "garden",
+    "gcloud",      "gsutil",     "hcloud",      "helm",
+    "helmfile",    "heroku",     "ibmcloud",    "istioctl",
+    "jenkins-cli", "juju",       "jx",          "kamal",
+    "kapp",        "kn",         "knife",       "kops",
+    "koyeb",       "kubecolor",  "kubectl",     "kubevela",
+    "linkerd",     "linode-cli", "neonctl",     "netlify",
+    "nomad",       "northflank", "oc",          "oci",
+    "okteto",      "packer",     "planetscale", "porter",
+    "pulumi",      "railway",    "rancher",     "render",
+    "sam",         "scw",        "serverless",  "skaffold",
+    "sls",         "spin",       "sst",         "supabase",
+    "terraform",   "terragrunt", "tilt",        "tkn",
+    "tofu",        "turso",      "upsun",       "vela",
+    "velero",      "vercel",     "waypoint",    "wrangler",
+    "zeabur"};
+static_assert(std::is_sorted(k_cloud_tools.begin(), k_cloud_tools.end()));
 
 // Verbs that only read, and the prefixes of AWS-style operations that only read.
 constexpr std::array<std::string_view, 40> k_read_verbs{
@@ -518,20 +500,27 @@ void identifier_prod_facts(Subject& s, const ScopeConfig& config) {
 }
 
 void prod_change_facts(Subject& s) {
-  if (s.informational || !is_cloud_tool(s.name)) return;
+  if (s.informational) return;
   const auto prod = s.facts.flags.find("prod");
-  if (prod == s.facts.flags.end() || dry_run(s) || local_cli_setup(s)) return;
+  if (prod == s.facts.flags.end() || !is_cloud_tool(s.name) || dry_run(s) || local_cli_setup(s))
+    return;
   size_t at = 0;
   if (verb_of(s, &at) != Verb::mutate || copies_down(s, at)) return;
-  std::string why = s.name + " " + s.positionals[at] + " changes production";
-  if (!prod->second.empty()) why += " (" + prod->second.front() + ")";
-  s.facts.set("prod_change", why);
+  const std::string& verb = s.positionals[at];
+  const std::string* marker = prod->second.empty() ? nullptr : &prod->second.front();
+  std::string why;
+  why.reserve(s.name.size() + verb.size() + 24 + (marker ? marker->size() + 3 : 0));
+  why.append(s.name).append(" ").append(verb).append(" changes production");
+  if (marker) why.append(" (").append(*marker).append(")");
+  s.facts.set("prod_change", std::move(why));
 }
 
 void cloud_control_facts(Subject& s) {
-  if (s.informational || dry_run(s)) return;
-  const auto& p = s.positionals;
   const std::string_view n = s.name;
+  if ((n != "aws" && n != "gcloud" && n != "az" && n != "doctl" && n != "kubectl" && n != "oc") ||
+      s.informational || dry_run(s))
+    return;
+  const auto& p = s.positionals;
   auto has_pos = [&](std::string_view w) { return std::find(p.begin(), p.end(), w) != p.end(); };
   auto grant = [&](const std::string& what) {
     s.facts.set("privilege_grant", what + " gives an identity more access");
