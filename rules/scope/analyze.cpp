@@ -585,8 +585,20 @@ void cloud_facts(Subject& s, const Ctx& c) {
   if (n == "heroku" || n == "fly" || n == "flyctl")
     for (auto o : {"-a", "--app"})
       for (const auto& v : opt(o)) prod_check(s, c, "app", v);
-  if (n == "vercel" && std::find(args.begin(), args.end(), "--prod") != args.end())
-    s.facts.set("prod", "vercel --prod");
+  // `vercel --prod`, `vercel --target=production`, `netlify deploy --prod|--prod-if-unlocked`: the
+  // flag is the production marker (also through `npx`, `pnpm dlx`, `bunx`).
+  if (n == "vercel" || n == "netlify") {
+    for (size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      const bool target_prod =
+          a == "--target=production" ||
+          (a == "--target" && i + 1 < args.size() && args[i + 1] == "production");
+      if (a == "--prod" || a == "--production" || a == "--prod-if-unlocked" || target_prod) {
+        s.facts.set("prod", std::string(n) + " " + a);
+        break;
+      }
+    }
+  }
   if (n == "ssh" && !s.positionals.empty()) prod_check(s, c, "ssh host", s.positionals[0]);
   if ((n == "scp" || n == "rsync") && s.positionals.size() >= 2) copy_to_host_facts(s, c);
   std::string prod_place;  // the production host, container or pod the command runs in
