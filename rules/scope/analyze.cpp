@@ -313,6 +313,10 @@ bool changes_running_system(const Subject& s) {
       "truncate", "umount",   "unlink",   "useradd", "userdel", "usermod"};
   if (std::find(std::begin(k_changers), std::end(k_changers), n) != std::end(k_changers))
     return true;
+  // A shell given a script (a file, or `-s` reading one from stdin) runs text nobody has seen:
+  // `ssh web-prod-1 bash -s < maintenance.sh`, `ssh db-prod sh ./fix.sh`.
+  if (n == "sh" || n == "bash" || n == "dash" || n == "zsh" || n == "ksh")
+    return std::find(s.args.begin(), s.args.end(), "-s") != s.args.end() || !p.empty();
   if (n == "systemctl" || n == "service" || n == "supervisorctl" || n == "rc-service")
     return names_verb({"start", "stop", "restart", "reload", "try-restart", "reload-or-restart",
                        "enable", "disable", "mask", "kill", "isolate", "daemon-reload"});
