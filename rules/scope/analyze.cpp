@@ -1062,6 +1062,17 @@ void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& s
     }
     if (runs_code && !ci.stdin_from.empty() && is_fetcher(ci.stdin_from))
       si.facts.set("remote_exec", ci.stdin_from + " | " + ci.name);
+    // `… | ssh host CMD`: what the local pipeline feeds in is read on the other machine.
+    if (!ci.stdin_from.empty() && ci.depth > 0 &&
+        std::any_of(ci.wrappers.begin(), ci.wrappers.end(),
+                    [](const std::string& w) { return w.rfind("ssh ", 0) == 0; })) {
+      for (size_t j = 0; j < cmds.size(); ++j) {
+        const auto& cj = cmds[j];
+        if (j != i && cj.depth < ci.depth && cj.pipeline >= 0 && cj.name == ci.stdin_from &&
+            cj.end <= ci.begin && reads_secret(j))
+          si.facts.set("secrets_send", cj.joined() + " -> " + ci.wrappers.back());
+      }
+    }
     // A secret-looking variable expanded into a network command's arguments.
     if (is_network_command(ci.name)) {
       for (size_t k = 1; k < ci.argv.size(); ++k) {
