@@ -1032,7 +1032,93 @@ bool spans_contain(const SimpleCommand& outer, const SimpleCommand& inner) {
 }
 
 // Facts that need more than one command: pipes, command substitutions.
-void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& subjects) {
+// What a whole-tree archiver packs: `tar c[z] [-C DIR] SRC..` / `zip -r - SRC..` /
+// `git archive TREE` (without pathspecs: the whole repository). Returns "home" when the home
+// directory itself is packed, "project" for the project root or repository, "" otherwise.
+std::string archived_tree(const SimpleCommand& c, const ActionContext& ctx) {
+  const auto& a = c.argv;
+  const std::string& n = c.name;
+  auto strip = [](std::string p) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+  };
+  const std::string home = strip(ctx.home);
+  const std::string root = strip(ctx.project_root.empty() ? ctx.cwd : ctx.project_root);
+  auto classify = [&](const std::string& dir, const std::string& src) -> std::string {
+    std::string p = src == "." || src == "./" || src == "*" || src == "./*" || src == ".*"
+                        ? dir
+                        : (!src.empty() && src[0] == '/' ? src : dir + "/" + src);
+    p = strip(p);
+    if (!home.empty() && p == home) return "home";
+    if (!root.empty() && p == root) return "project";
+    return {};
+  };
+  if (n == "git" && a.size() >= 3 && a[1].text == "archive") {
+    size_t positionals = 0;
+    for (size_t i = 2; i < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if (t == "-o" || t == "--output" || t == "--prefix" || t == "--format" || t == "--remote") {
+        ++i;
+        continue;
+      }
+      if (!t.empty() && t[0] == '-') continue;
+      ++positionals;
+    }
+    return positionals == 1 ? "project" : "";  // the tree-ish alone
+  }
+  std::string dir = c.cwd;
+  std::vector<std::string> srcs;
+  bool create = false;
+  if (n == "tar" || n == "bsdtar" || n == "gtar") {
+    for (size_t i = 1; i < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if (i == 1 && !t.empty() && t[0] != '-' && t.find('c') != std::string::npos) {
+        create = true;
+        if (t.find('f') != std::string::npos) ++i;  // the archive name follows
+        continue;
+      }
+      if (t == "-C" || t == "--directory") {
+        if (i + 1 < a.size()) dir = a[++i].text;
+        continue;
+      }
+      if (t.rfind("--directory=", 0) == 0) {
+        dir = t.substr(12);
+        continue;
+      }
+      if (t == "--create") create = true;
+      if (t.size() > 1 && t[0] == '-' && t[1] != '-') {
+        if (t.find('c') != std::string::npos) create = true;
+        if (t.back() == 'f' && i + 1 < a.size()) ++i;
+        continue;
+      }
+      if (!t.empty() && t[0] == '-') continue;
+      srcs.push_back(t);
+    }
+  } else if (n == "zip") {
+    create = true;
+    bool archive_named = false;
+    for (size_t i = 1; i < a.size(); ++i) {
+      const std::string& t = a[i].text;
+      if (!t.empty() && t[0] == '-' && t != "-") continue;
+      if (!archive_named) {
+        archive_named = true;
+        continue;
+      }
+      srcs.push_back(t);
+    }
+  }
+  if (!create) return {};
+  std::string found;
+  for (const auto& src : srcs) {
+    const auto k = classify(dir, src);
+    if (k == "home") return k;
+    if (!k.empty()) found = k;
+  }
+  return found;
+}
+
+void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& subjects,
+                         const ActionContext& ctx) {
   const auto& cmds = parse.commands;
   auto is_fetcher = [](std::string_view n) {
     return n == "curl" || n == "wget" || n == "fetch" || n == "http" || n == "xh" || n == "aria2c";
@@ -1059,6 +1145,19 @@ void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& s
         si.facts.set("remote_exec", cj.joined() + " -> " + ci.joined());
       if (is_network_command(ci.name) && reads_secret(j))
         si.facts.set("secrets_send", cj.joined() + " -> " + ci.joined());
+      // The whole home directory (its keys and tokens with it) or the whole project streamed to
+      // the network.
+      if (upstream && is_network_command(ci.name)) {
+        const std::string tree = archived_tree(cj, ctx);
+        if (tree == "home") {
+          si.facts.set("secrets_send",
+                       "an archive of the home directory (keys, tokens, "
+                       "credential files) goes to " +
+                           ci.joined());
+        } else if (tree == "project") {
+          si.facts.set("bulk_send", "an archive of the whole project goes to " + ci.joined());
+        }
+      }
     }
     if (runs_code && !ci.stdin_from.empty() && is_fetcher(ci.stdin_from))
       si.facts.set("remote_exec", ci.stdin_from + " | " + ci.name);
@@ -1218,7 +1317,7 @@ void analyze_shell(const std::string& line, const Ctx& c, const shell::Limits& l
   }
   attach_sql(parse, subjects);
   inherit_runtime_targets(parse, subjects, c);
-  cross_command_facts(parse, subjects);
+  cross_command_facts(parse, subjects, c.action.ctx);
   push_to_new_remote_facts(subjects, 0);
   // Commands unwrapped from a one-liner that only deletes build junk share that bound.
   for (size_t j = 0; j < subjects.size(); ++j) {
