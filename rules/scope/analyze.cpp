@@ -619,6 +619,9 @@ void cloud_facts(Subject& s, const Ctx& c) {
   }
   if (!prod_place.empty() && changes_running_system(s))
     s.facts.set("prod_change", s.display + " changes what runs in production (" + prod_place + ")");
+  if (s.facts.has("remote_unseen") && s.facts.has("prod"))
+    s.facts.set("prod_change", s.display + ": a script nobody can see runs on a production host (" +
+                                   s.facts.flags["prod"].front() + ")");
   identifier_prod_facts(s, c.config);
   if (auto why = throwaway_reason(s); !why.empty()) {
     s.informational = true;

@@ -25,6 +25,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <utility>
 
 #include "rules/shell/shell.hpp"
@@ -1834,6 +1835,7 @@ class Unwrapper {
       const auto t = stdin_text(cmd, list, index, frame);
       if (consume_stdin_text(cmd, t, "shell")) return;
       if (t) return nested(cmd, t->text, "ssh", label, nesting);
+      mark_remote_unseen(cmd, host);
       return void(emit(std::move(cmd)));
     }
     if (any_dynamic(cmd.argv, first, cmd.argv.size())) {
@@ -1842,7 +1844,35 @@ class Unwrapper {
       return void(emit(std::move(cmd)));
     }
     const std::string text = join_words(cmd.argv, first, cmd.argv.size());
+    // `ssh HOST bash -s < deploy.sh`, `cat x.sh | ssh HOST sudo sh`: the remote shell runs
+    // whatever stdin holds; when that is not known text, nobody can see what runs there.
+    std::vector<std::string> rw;  // the remote words (`'bash -s'` is one argument, two words)
+    {
+      std::istringstream in(text);
+      for (std::string w; in >> w;) rw.push_back(w);
+    }
+    size_t r = 0;
+    while (r < rw.size() && (rw[r] == "sudo" || rw[r] == "-E" || rw[r] == "env" || rw[r] == "exec"))
+      ++r;
+    if (r < rw.size() && is_shell_name(base_name(rw[r])) &&
+        (r + 1 == rw.size() || rw[r + 1] == "-s" || rw[r + 1] == "-")) {
+      const auto t = stdin_text(cmd, list, index, frame);
+      // The ssh command carries the fact (its host names where the script runs).
+      if ((!t || t->dynamic) && mark_remote_unseen(cmd, host)) emit(SimpleCommand(cmd));
+    }
     nested(cmd, text, "ssh", label, nesting, stdin_frame(cmd, list, index));
+  }
+
+  // The remote side runs a script from stdin that is not known text (a local file, a pipe from a
+  // tool). Scope analysis asks for it when the host is production.
+  bool mark_remote_unseen(SimpleCommand& cmd, const std::string& host) {
+    if (!has_file_stdin(cmd) && cmd.pipeline_pos == 0) return false;  // nothing on stdin
+    for (const auto& r : cmd.redirects)
+      if (is_stdin_redirect(r) && r.target.text == "/dev/null") return false;
+    trace("unwrap: ssh " + host + " runs a script from stdin that cannot be seen");
+    cmd.facts.emplace_back("remote_unseen",
+                           "ssh " + host + " runs a script from stdin that cannot be seen");
+    return true;
   }
 
   // Fleet tools run a command on many hosts at once: `ansible prod -i inv -m shell -a 'CMD'`,

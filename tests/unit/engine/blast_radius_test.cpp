@@ -425,6 +425,60 @@ TEST_F(BlastRadius, grouped_producers_feeding_a_runner_are_seen) {
       false);
 }
 
+// A remote shell fed a local script (`ssh HOST bash -s < x.sh`, `cat x.sh | ssh HOST sudo sh`,
+// `ssh HOST < x.sh`) runs text nobody can see on that host: asked when the host is production,
+// like running the project's own script locally when it is not.
+TEST_F(BlastRadius, unseen_scripts_run_on_production_hosts_are_asked) {
+  expect_all(
+      {
+          "ssh prod-db < cleanup.sh",
+          "ssh prod-db bash -s < cleanup.sh",
+          "ssh prod-db 'bash -s' < cleanup.sh",
+          "ssh prod-db 'bash -s -- --force' < cleanup.sh",
+          "ssh deploy@web-prod-1 sudo bash < fix.sh",
+          "ssh deploy@web-prod-1 'sudo bash -s' < scripts/rotate.sh",
+          "cat fix.sh | ssh deploy@web-prod-1 sudo bash",
+          "cat scripts/migrate.sh | ssh db.prod.internal bash",
+          "ssh -i ~/.ssh/deploy.pem ubuntu@api-prod-2 bash -s < deploy.sh",
+          "ssh -p 2222 ops@billing-prod sh < purge.sh",
+          "ssh -o BatchMode=yes prod-bastion 'sh -s' < ./ops/reset.sh",
+          "ssh production-worker-3 bash - < job.sh",
+          "cd ops && ssh prod-db bash -s < cleanup.sh 2>&1 | tail -20",
+          "ssh web-prod-1 'sudo -E bash -s' < env-fix.sh",
+          "ssh db-prd-1 zsh < tune.sh",
+          "ssh deploy@live-api-1 bash -s < restart.sh",
+          "ssh -T git-prod-mirror < mirror.sh",
+          "envsubst < tpl.sh | ssh prod-db bash",
+          "ssh prod-db 'exec bash -s' < x.sh",
+          "ssh web-prod-1 env bash -s < x.sh",
+      },
+      true);
+  expect_all(
+      {
+          "ssh build-01 bash -s < setup.sh",
+          "ssh build-01 < setup.sh",
+          "ssh dev-box 'bash -s' < scripts/bootstrap.sh",
+          "cat provision.sh | ssh staging-1 sudo bash",
+          "ssh prod-db uptime < /dev/null",
+          "ssh prod-db bash -s < /dev/null",
+          "ssh prod-db 'bash -s' <<< 'uptime'",
+          "ssh prod-db bash -s <<'EOF'\ndf -h\nEOF",
+          "echo 'df -h' | ssh prod-db bash",
+          "printf 'uptime\\n' | ssh web-prod-1 sh",
+          "ssh prod-db 'tail -n 50 /var/log/syslog'",
+          "ssh web-prod-1 'cat /etc/os-release'",
+          "ssh prod-db -- uptime",
+          "scp prod-db:/var/log/app.log ./logs/",
+          "ssh ci-runner-2 sh < test.sh",
+          "ssh localhost bash -s < x.sh",
+          "ssh -T git@github.com",
+          "ssh product-catalog-dev bash -s < deploy.sh",
+          "ssh prodigy-build bash -s < build.sh",
+          "grep -n 'ssh prod-db' docs/runbook.md",
+      },
+      false);
+}
+
 // ---- 5. bulk-operation burst ------------------------------------------------------------------
 
 TEST_F(BlastRadius, a_burst_of_destructive_actions_escalates_the_next_one) {
