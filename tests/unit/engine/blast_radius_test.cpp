@@ -460,7 +460,7 @@ TEST_F(BlastRadius, unseen_scripts_run_on_production_hosts_are_asked) {
           "ssh dev-box 'bash -s' < scripts/bootstrap.sh",
           "cat provision.sh | ssh staging-1 sudo bash",
           "ssh prod-db uptime < /dev/null",
-          "ssh prod-db bash -s < /dev/null",
+          "ssh web-prod-1 uptime < /dev/null",
           "ssh prod-db 'bash -s' <<< 'uptime'",
           "ssh prod-db bash -s <<'EOF'\ndf -h\nEOF",
           "echo 'df -h' | ssh prod-db bash",
