@@ -1084,6 +1084,9 @@ class Unwrapper {
     if (n == "eval") return eval(std::move(cmd), list, index, nesting);
     if (n == "su") return su(std::move(cmd), nesting);
     if (n == "ssh") return ssh(std::move(cmd), list, index, frame, nesting);
+    if ((n == "gcloud" || n == "fly" || n == "flyctl" || n == "aws") &&
+        cloud_remote_command(cmd, nesting))
+      return;
     if (n == "ansible" || n == "salt" || n == "salt-ssh" || n == "pssh" || n == "parallel-ssh" ||
         n == "pdsh" || n == "clush")
       return fleet(std::move(cmd), nesting);
@@ -1861,6 +1864,108 @@ class Unwrapper {
       if ((!t || t->dynamic) && mark_remote_unseen(cmd, host)) emit(SimpleCommand(cmd));
     }
     nested(cmd, text, "ssh", label, nesting, stdin_frame(cmd, list, index));
+  }
+
+  // Cloud CLIs that run a command on a machine: `gcloud compute ssh HOST --command CMD` (or
+  // `-- CMD`), `fly ssh console -a APP -C CMD`, `aws ssm send-command --parameters
+  // 'commands=["CMD"]'`. The command is judged as shell on that host (wrapper "ssh HOST", so the
+  // host's production name counts); the CLI stays a subject for its own rules.
+  bool cloud_remote_command(const SimpleCommand& cmd, int nesting) {
+    const auto& a = cmd.argv;
+    auto has = [&](std::string_view w) {
+      return std::any_of(a.begin(), a.end(), [&](const Word& x) { return x.text == w; });
+    };
+    auto value = [&](std::initializer_list<std::string_view> opts) -> std::optional<Word> {
+      for (size_t i = 1; i < a.size(); ++i) {
+        if (a[i].text == "--") break;
+        for (auto o : opts) {
+          if (a[i].text == o && i + 1 < a.size()) return a[i + 1];
+          if (starts_with(a[i].text, std::string(o) + "=")) {
+            Word w = a[i];
+            w.text = a[i].text.substr(o.size() + 1);
+            return w;
+          }
+        }
+      }
+      return std::nullopt;
+    };
+    std::optional<Word> text;
+    std::string host;
+    const std::string& n = cmd.name;
+    if (n == "gcloud" && has("compute") && has("ssh")) {
+      static constexpr std::string_view k_valued[] = {
+          "--zone",          "--project",   "--command",
+          "--ssh-key-file",  "--ssh-flag",  "--account",
+          "--configuration", "--container", "--strict-host-key-checking"};
+      size_t i = 1;
+      while (i < a.size() && a[i].text != "ssh") ++i;
+      for (++i; i < a.size(); ++i) {
+        const std::string& t = a[i].text;
+        if (t == "--") break;
+        if (!t.empty() && t[0] == '-') {
+          if (std::find(std::begin(k_valued), std::end(k_valued), t) != std::end(k_valued)) ++i;
+          continue;
+        }
+        if (host.empty()) host = t.substr(t.find('@') == std::string::npos ? 0 : t.find('@') + 1);
+      }
+      text = value({"--command"});
+      if (!text) {
+        const auto dd =
+            std::find_if(a.begin(), a.end(), [](const Word& w) { return w.text == "--"; });
+        if (dd != a.end() && dd + 1 != a.end()) {
+          Word w = *(dd + 1);
+          const auto from = static_cast<size_t>(dd - a.begin()) + 1;
+          w.text = join_words(a, from, a.size());
+          w.dynamic = any_dynamic(a, from, a.size());
+          // `-- -L 8080:localhost:80` passes ssh options, not a command.
+          if (!w.text.empty() && w.text[0] != '-') text = w;
+        }
+      }
+    } else if ((n == "fly" || n == "flyctl") && has("ssh") && has("console")) {
+      text = value({"-C", "--command"});
+      if (auto app = value({"-a", "--app"})) host = app->text;
+    } else if (n == "aws" && has("ssm") && has("send-command")) {
+      auto params = value({"--parameters"});
+      if (!params) return false;
+      const std::string& v = params->text;
+      const auto at = v.find("commands");
+      if (at == std::string::npos) return false;
+      std::string joined;
+      size_t from = v.find('[', at);
+      if (from == std::string::npos) from = at + 8;
+      for (size_t q = v.find('"', from); q != std::string::npos; q = v.find('"', q + 1)) {
+        const auto e = v.find('"', q + 1);
+        if (e == std::string::npos) break;
+        const std::string item = v.substr(q + 1, e - q - 1);
+        if (item != "commands" && !item.empty()) joined += item + "\n";
+        q = e;
+      }
+      if (joined.empty()) {
+        const auto eq = v.find('=', at);
+        if (eq != std::string::npos) joined = v.substr(eq + 1);
+      }
+      Word w = *params;
+      w.text = joined;
+      text = w;
+      if (auto ids = value({"--instance-ids"})) host = ids->text;
+      // `--targets Key=tag:env,Values=prod`: the tag values name the hosts.
+      if (auto t = value({"--targets"})) {
+        const auto vals = t->text.find("Values=");
+        host = vals == std::string::npos ? t->text : t->text.substr(vals + 7);
+      }
+    }
+    if (!text) return false;
+    if (host.empty()) host = n;
+    emit(SimpleCommand(cmd));
+    if (text->dynamic) {
+      SimpleCommand d = cmd;
+      d.dynamic_verb = true;
+      trace("unwrap: " + n + " runs a remote command that cannot be seen");
+      emit(std::move(d));
+      return true;
+    }
+    nested(cmd, text->text, "ssh", "ssh " + host, nesting);
+    return true;
   }
 
   // The remote side runs a script from stdin that is not known text (a local file, a pipe from a
