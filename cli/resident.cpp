@@ -16,6 +16,7 @@ struct PooledLog {
   std::unique_ptr<audit::AuditLog> log;
   dev_t dev = 0;
   ino_t ino = 0;
+  uint64_t generation = 0;
 };
 
 struct State {
@@ -27,6 +28,8 @@ struct State {
   std::string lock_key;
   std::shared_ptr<const packs::Lockfile> lock;
   std::unordered_map<int64_t, RecalledRow> recalled;
+  std::unordered_map<std::string, SessionWindow> windows;
+  uint64_t opened = 0;  // connections opened so far (generations)
 };
 
 State& state() {
@@ -85,6 +88,20 @@ std::unordered_map<int64_t, RecalledRow>* recall_memo() {
   return &m;
 }
 
+std::unordered_map<std::string, SessionWindow>* recall_windows() {
+  if (!active()) return nullptr;
+  auto& w = state().windows;
+  if (w.size() > 256) w.clear();  // bounded: a few hundred sessions
+  return &w;
+}
+
+uint64_t log_generation(const audit::AuditLog* log) {
+  if (!active() || !log) return 0;
+  for (const auto& [path, p] : state().logs)
+    if (p.log.get() == log) return p.generation;
+  return 0;
+}
+
 Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
                                    std::unique_ptr<audit::AuditLog>& owned) {
   if (options.path.empty()) options.path = audit::default_audit_path();
@@ -115,6 +132,7 @@ Result<audit::AuditLog*> audit_log(audit::AuditOptions options,
   if (!opened) return opened.error();
   PooledLog p;
   p.log = std::move(*opened);
+  p.generation = ++state().opened;
   if (::stat(path.c_str(), &st) == 0) {
     p.dev = st.st_dev;
     p.ino = st.st_ino;
@@ -137,6 +155,7 @@ void clear() {
   state().lock.reset();
   state().lock_key.clear();
   state().recalled.clear();
+  state().windows.clear();
 }
 
 }  // namespace blastwall::cli::resident

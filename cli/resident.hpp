@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "audit/audit_log.hpp"
 #include "blastwall/engine.hpp"
@@ -64,6 +65,26 @@ struct RecalledRow {
   std::optional<RecentAction> memory;
 };
 [[nodiscard]] std::unordered_map<int64_t, RecalledRow>* recall_memo();
+
+// What the last recall of one session read (cli/session_recall.cpp), so that the next call of the
+// session reads only the rows written since (by id). `rows` are the session's newest rows inside
+// the window starting at `since_us`, oldest first, at most k_session_memory_entries; `generation`
+// is the pooled connection's (log_generation), so a replaced database is read in full again.
+struct RecallEntry {
+  int64_t id = 0, ts_us = 0;
+  std::optional<RecentAction> memory;
+};
+struct SessionWindow {
+  uint64_t generation = 0;
+  int64_t since_us = 0;
+  std::vector<RecallEntry> rows;
+};
+// Keyed by database path, agent and session. Null outside `serve`.
+[[nodiscard]] std::unordered_map<std::string, SessionWindow>* recall_windows();
+
+// The generation of a pooled audit connection: a number no other connection the server opened
+// had (0 for a log the pool does not hold, e.g. outside `serve`).
+[[nodiscard]] uint64_t log_generation(const audit::AuditLog* log);
 
 // An audit log to record one event. Outside the server it opens a fresh one (kept in `owned`);
 // inside, it reuses the server's connection for that path, re-opening it when the file was

@@ -3,6 +3,7 @@
 #include "cli/session_recall.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -39,10 +40,16 @@ std::string memory_text(const Action& a) {
   return out;
 }
 
-TEST(SessionRecall, the_resident_memo_gives_what_a_fresh_recall_gives) {
-  const fs::path dir = fs::temp_directory_path() / ("bw-recall-" + std::to_string(::getpid()));
+// An empty scratch directory for one test's audit database.
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / (name + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  return dir;
+}
+
+TEST(SessionRecall, the_resident_memo_gives_what_a_fresh_recall_gives) {
+  const fs::path dir = fresh_dir("bw-recall-");
   audit::AuditOptions o;
   o.path = (dir / "audit.db").string();
   auto log = audit::AuditLog::open(o);
@@ -92,6 +99,113 @@ TEST(SessionRecall, the_resident_memo_gives_what_a_fresh_recall_gives) {
   resident::end();
   resident::clear();
   log->reset();
+  fs::remove_all(dir);
+}
+
+// The resident engine reads only the rows written since its last recall of the session. After
+// every change — new rows (past the row limit), rows ageing out of the window, a clock going
+// back, `audit prune`, rows of another session, a replaced database — it must recall exactly what
+// a full read through a separate connection recalls.
+TEST(SessionRecall, incremental_recall_gives_what_a_full_read_gives) {
+  const fs::path dir = fresh_dir("bw-recall-inc-");
+  audit::AuditOptions o;
+  o.path = (dir / "audit.db").string();
+  auto engine = Engine::create_builtin(Policy{});
+  ASSERT_TRUE(engine.has_value());
+  const Policy& policy = (*engine)->policy();
+  const int64_t window_us = policy.session_window_s * 1000000;
+  resident::begin(resident::Request{});
+  std::unique_ptr<audit::AuditLog> owned;
+  auto pooled = [&] {
+    auto l = resident::audit_log(o, owned);
+    EXPECT_TRUE(l.has_value());
+    return l ? *l : nullptr;
+  };
+  ASSERT_NE(resident::log_generation(pooled()), 0u);
+  int64_t t = audit::now_us() - 2 * window_us;
+  int steps = 0;
+  auto write = [&](const std::string& cmd, const std::string& session) {
+    audit::ActionRecord rec;
+    rec.action = shell(cmd, t);
+    rec.action.ctx.session = session;
+    rec.verdict = (*engine)->evaluate(rec.action);
+    rec.ts_us = t;
+    ASSERT_TRUE(pooled()->record(rec).has_value());
+  };
+  auto compare = [&](int64_t now) {
+    auto full_log = audit::AuditLog::open(o);
+    ASSERT_TRUE(full_log.has_value());
+    Action full = shell("rm -rf out", now);
+    recall_session(full, policy, full_log->get());  // generation 0: a full read
+    Action served = shell("rm -rf out", now);
+    recall_session(served, policy, pooled());
+    EXPECT_EQ(memory_text(served), memory_text(full)) << "step " << steps;
+    ++steps;
+  };
+  compare(t);
+  const char* cmds[] = {"rm -rf build", "git status", "terraform destroy -auto-approve",
+                        "rm -rf dist",  "ls",         "kubectl delete ns api"};
+  for (int i = 0; i < 90; ++i) {  // past the 64-row limit
+    write(cmds[i % 6], i % 7 == 3 ? "other" : "s1");
+    t += 5 * 1000000;
+    compare(t);
+  }
+  // Rows age out of the window; the clock goes back; time moves on without rows.
+  for (int64_t now : {t + window_us / 2, t + window_us - 20 * 1000000, t + window_us / 3,
+                      t + window_us + 1000000, t + 2 * window_us}) {
+    compare(now);
+  }
+  // A full window again, then `audit prune` deletes remembered rows.
+  t += 2 * window_us;
+  for (int i = 0; i < 20; ++i) {
+    write(cmds[i % 6], "s1");
+    t += 1000000;
+    compare(t);
+  }
+  // The remembered rows are what a later call uses (so the incremental path really runs).
+  for (auto& [key, w] : *resident::recall_windows())
+    for (auto& e : w.rows)
+      if (e.memory) e.memory->summary = "kept";
+  Action kept = shell("rm -rf out", t);
+  recall_session(kept, policy, pooled());
+  ASSERT_FALSE(kept.ctx.recent.empty());
+  EXPECT_EQ(kept.ctx.recent.front().summary, "kept");
+  resident::recall_windows()->clear();
+  compare(t);
+  ASSERT_TRUE(pooled()->prune(t - 10 * 1000000, "test", t).has_value());
+  compare(t);
+  write("rm -rf again", "s1");
+  compare(t);
+  // The newest rows deleted behind the server's back (a hand edit) and as many written again
+  // before the next call: their ids are used again, the count of the remembered range is the same.
+  write("rm -rf one", "s1");
+  write("rm -rf two", "s1");
+  compare(t);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(o.path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DELETE FROM events WHERE id >= (SELECT max(id) - 1 FROM events)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  t += 1000000;
+  write("git status", "s1");
+  write("terraform destroy -auto-approve", "s1");
+  compare(t);
+  write("rm -rf reused", "s1");
+  compare(t);
+  // The database is replaced: a new file at the same path.
+  owned.reset();
+  fs::remove(o.path);
+  fs::remove(o.path + "-wal");
+  fs::remove(o.path + "-shm");
+  write("rm -rf fresh", "s1");
+  compare(t);
+  write("rm -rf fresh2", "s1");
+  compare(t);
+  resident::end();
+  resident::clear();
   fs::remove_all(dir);
 }
 
