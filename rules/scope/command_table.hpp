@@ -33,6 +33,8 @@ enum CommandBit : uint32_t {
   cmd_network = 1u << 8,       // commands.cpp k_network_cmds (is_network_command)
   cmd_shell = 1u << 9,         // commands.cpp k_shells (is_shell)
   cmd_interpreter = 1u << 10,  // commands.cpp k_interpreters (is_interpreter)
+  cmd_value_opts = 1u << 11,   // commands.cpp k_value_opt_cmds (option_takes_value knows them)
+  // (the last bit: the CommandTable test checks every bit up to it has a registered list)
 };
 
 // One registered list: every name in `names` gets `bit`.

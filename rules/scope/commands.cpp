@@ -96,7 +96,19 @@ constexpr std::array<std::string_view, 6> k_headtail_value_opts{
 
 }  // namespace
 
+// Every command option_takes_value names: for the others (ls, npm, ...) it returns at once.
+constexpr std::string_view k_value_opt_cmds[] = {
+    "git",        "kubectl",  "helm",      "oc",      "k9s",       "aws",
+    "gcloud",     "gsutil",   "bq",        "az",      "terraform", "tofu",
+    "terragrunt", "pulumi",   "helmfile",  "docker",  "podman",    "docker-compose",
+    "psql",       "mysql",    "mariadb",   "pg_dump", "dropdb",    "createdb",
+    "mongosh",    "mongo",    "redis-cli", "cp",      "mv",        "ln",
+    "install",    "truncate", "tar",       "head",    "tail",      "mkdir",
+    "touch",      "du",       "chmod",     "chown",   "chgrp",     "ssh",
+    "autossh",    "scp",      "sftp",      "curl",    "wget"};
+
 bool option_takes_value(std::string_view cmd, std::string_view opt) {
+  if (command_table_on() && (command_bits(cmd) & cmd_value_opts) == 0) return false;
   if (cmd == "git") return in(k_git_value_opts, opt);
   if (cmd == "kubectl" || cmd == "helm" || cmd == "oc" || cmd == "k9s")
     return in(k_kubectl_value_opts, opt);
@@ -156,10 +168,13 @@ bool is_interpreter(std::string_view cmd) {
 }
 
 std::span<const CommandNames> commands_command_names() {
-  static const CommandNames k_lists[] = {
-      {cmd_file, k_file_cmds},        {cmd_writer, k_writer_cmds},
-      {cmd_code_first, k_code_first}, {cmd_network, k_network_cmds},
-      {cmd_shell, k_shells},          {cmd_interpreter, k_interpreters}};
+  static const CommandNames k_lists[] = {{cmd_file, k_file_cmds},
+                                         {cmd_writer, k_writer_cmds},
+                                         {cmd_code_first, k_code_first},
+                                         {cmd_network, k_network_cmds},
+                                         {cmd_shell, k_shells},
+                                         {cmd_interpreter, k_interpreters},
+                                         {cmd_value_opts, k_value_opt_cmds}};
   return k_lists;
 }
 bool is_env_dumper(std::string_view cmd) {
