@@ -427,12 +427,41 @@ LifecycleStep simple_app_step(const Subject& s) {
 
 }  // namespace
 
+// Every command lifecycle_of and its steps name: for the others it returns at once.
+constexpr std::string_view k_lifecycle_cmds[] = {"terraform",
+                                                 "tofu",
+                                                 "terragrunt",
+                                                 "pulumi",
+                                                 "aws",
+                                                 "gcloud",
+                                                 "doctl",
+                                                 "az",
+                                                 "eksctl",
+                                                 "kops",
+                                                 "kubectl",
+                                                 "oc",
+                                                 "kubecolor",
+                                                 "helm",
+                                                 "docker",
+                                                 "podman",
+                                                 "docker-compose",
+                                                 "podman-compose",
+                                                 "cdk",
+                                                 "cdktf",
+                                                 "sam",
+                                                 "serverless",
+                                                 "sls",
+                                                 "flyctl",
+                                                 "fly",
+                                                 "heroku"};
+
 // Asked several times for every subject (cloud, lifecycle, throw-away and session facts): one
 // lookup in the command table (command_table.hpp), which registers k_cloud_tools.
 bool is_cloud_tool(std::string_view cmd) { return command_is(cmd, cmd_cloud, k_cloud_tools); }
 
 std::span<const CommandNames> cloud_command_names() {
-  static const CommandNames k_lists[] = {{cmd_cloud, k_cloud_tools}};
+  static const CommandNames k_lists[] = {{cmd_cloud, k_cloud_tools},
+                                         {cmd_lifecycle, k_lifecycle_cmds}};
   return k_lists;
 }
 
@@ -646,6 +675,7 @@ void protection_off_facts(Subject& s, std::string_view resolved_path, std::strin
 LifecycleStep lifecycle_of(const Subject& s) {
   const std::string_view n = s.name;
   if (s.informational) return {};
+  if (command_table_on() && (command_bits(n) & cmd_lifecycle) == 0) return {};
   if (n == "terraform" || n == "tofu" || n == "terragrunt") return terraform_step(s);
   if (n == "pulumi") return pulumi_step(s);
   if (n == "aws") return aws_step(s);
