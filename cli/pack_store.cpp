@@ -3,14 +3,17 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sodium.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -375,8 +378,85 @@ Result<LockEntry> store_in_cache(const Candidate& c, const VerifiedPack& v) {
   return LockEntry{v.spec.id, v.spec.version, v.sha256, v.signer, v.key_id, c.source};
 }
 
+namespace {
+
+// The resident engine's watch on the pack cache (issue #11: installed packs add nothing to later
+// calls). A fingerprint taken while the watch held stays valid until an event arrives: inotify on
+// the cache directory (files created, replaced, renamed, deleted) and on each fingerprinted file
+// itself (an inode watch sees writes and attribute changes through any path, hard links included).
+// Any event, a queue overflow or a lost watch drops every remembered fingerprint, so the next call
+// stats again. The watch is set before a fingerprint is taken, so a change while it is taken is
+// an event the next call sees. Without a watch (no inotify, no directory) every call stats. Even a
+// change no event reports (a shared mmap write) cannot loosen anything: the resident engine keeps
+// the packs it verified, which is what "previously verified packs stay in force" asks.
+class CacheWatch {
+ public:
+  ~CacheWatch() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  // The fingerprint of `e`'s files, remembered while nothing changed.
+  std::string fingerprint(const std::string& path) {
+    if (!watching(cache_dir())) return files_key(path);
+    drain();
+    if (auto it = memo_.find(path); it != memo_.end()) return it->second;
+    for (const std::string& f : {path, path + ".minisig"}) {
+      if (::inotify_add_watch(fd_, f.c_str(), k_file_events) < 0 && errno != ENOENT) {
+        memo_.clear();
+        return files_key(path);
+      }
+    }
+    return memo_[path] = files_key(path);
+  }
+
+ private:
+  static constexpr uint32_t k_dir_events = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                                           IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF |
+                                           IN_MOVE_SELF;
+  static constexpr uint32_t k_file_events =
+      IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF;
+
+  bool watching(const std::string& dir) {
+    if (fd_ >= 0 && dir == dir_ && alive_) return true;
+    if (fd_ >= 0) ::close(fd_);
+    memo_.clear();
+    dir_ = dir;
+    fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    alive_ = fd_ >= 0 && ::inotify_add_watch(fd_, dir.c_str(), k_dir_events) >= 0;
+    return alive_;
+  }
+  void drain() {
+    alignas(struct inotify_event) char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n <= 0) break;  // EAGAIN: nothing (more) happened
+      memo_.clear();
+      for (ssize_t off = 0; off < n;) {
+        const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
+        if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+          if (ev->wd == 1 || (ev->mask & IN_Q_OVERFLOW)) alive_ = false;  // the directory's watch
+        }
+        off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
+      }
+    }
+  }
+  static std::string files_key(const std::string& path) {
+    return stat_key(path) + "|" + stat_key(path + ".minisig");
+  }
+
+  int fd_ = -1;
+  bool alive_ = false;
+  std::string dir_;
+  std::map<std::string, std::string> memo_;
+};
+
+}  // namespace
+
 std::string installed_fingerprint(const LockEntry& e) {
   std::string path = cache_path(e.sha256);
+  if (resident::active()) {
+    static CacheWatch watch;  // the resident server is single-threaded (serve.cpp)
+    return watch.fingerprint(path);
+  }
   return stat_key(path) + "|" + stat_key(path + ".minisig");
 }
 

@@ -94,7 +94,8 @@ struct VerifiedPack {
 // One installed pack for an engine: the cached copy must have the lockfile's sha256, name and
 // version, and its signature must still verify (trusted key, namespace, expiry). Resident engines
 // key their engine cache by the lockfile, today's date and installed_fingerprint (device, inode,
-// size, mtime, ctime of the cache files), so later calls pay a stat per pack and verify nothing.
+// size, mtime, ctime of the cache files; in the resident engine remembered under an inotify watch
+// of the cache until anything there changes), so later calls stat and verify nothing.
 [[nodiscard]] Result<VerifiedPack> load_installed(const LockEntry& e, const TrustContext& trust);
 
 // Every pack of the lockfile, in its order, each as load_installed returns it. A first call whose

@@ -225,7 +225,28 @@ expect 1 "offline: checks run from the cache" -- "$bin" check --no-audit 'shipit
 sha=$(grep -o '"sha256": "[0-9a-f]*"' "$XDG_CONFIG_HOME/blastwall/packs.lock" | cut -d'"' -f4)
 cached=$XDG_STATE_HOME/blastwall/packs/$sha.yaml
 cp "$cached" "$tmp/cached.bak"
-chmod u+w "$cached"; echo '# edited' >> "$cached"
+chmod u+w "$cached"
+# The resident engine re-stats nothing while the cache is unchanged (an inotify watch) and still
+# sees an in-place rewrite of the same size with the old mtime restored on its next call.
+export BLASTWALL_FRONT_TRACE=$tmp/trace
+for _ in $(seq 50); do
+  "$bin" check --no-audit ls >/dev/null 2>&1
+  [ "$(tail -n 1 "$tmp/trace" 2>/dev/null)" = served ] && break; sleep 0.1
+done
+python3 - "$cached" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+i = b.index(b'acme'); b[i] = ord('A')  # same size, different bytes
+open(p, 'r+b').write(bytes(b))
+PY
+touch -r "$tmp/cached.bak" "$cached"
+expect 3 "resident: a same-size rewrite of a cache file fails closed" -- "$bin" check --no-audit ls
+served=$(tail -n 1 "$tmp/trace")
+if [ "$served" = served ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL the resident engine did not answer ($served)"; fi
+cp "$tmp/cached.bak" "$cached"
+expect 1 "resident: the restored cache file is in force again" -- "$bin" check --no-audit 'shipit deploy api'
+unset BLASTWALL_FRONT_TRACE
+echo '# edited' >> "$cached"
 expect 3 "an altered cache file fails closed" -- "$bin" check --no-audit ls
 contains "does not match the sha256 in packs.lock" "the mismatch is named"
 expect 1 "doctor reports it" -- "$bin" doctor
