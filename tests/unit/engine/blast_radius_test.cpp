@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "blastwall/engine.hpp"
+#include "tests/unit/engine/builtin_engine.hpp"
 #include "tests/unit/test_actions.hpp"
 
 namespace blastwall {
@@ -15,15 +16,8 @@ Action shell(const std::string& cmd, std::map<std::string, std::string> env = {}
   return shell_action(cmd, std::move(env));
 }
 
-class BlastRadius : public ::testing::Test {
+class BlastRadius : public testing_support::BuiltinEngineTest {
  protected:
-  static void SetUpTestSuite() {
-    auto e = Engine::create_builtin(Policy{});
-    ASSERT_TRUE(e.has_value()) << e.error().format();
-    s_engine = *e;
-  }
-  static std::shared_ptr<const Engine> s_engine;
-  static Verdict eval(const Action& a) { return s_engine->evaluate(a); }
   static void expect_all(const std::vector<std::string>& cmds, bool risky) {
     for (const auto& c : cmds) {
       auto v = eval(shell(c));
@@ -40,7 +34,6 @@ class BlastRadius : public ::testing::Test {
     }
   }
 };
-std::shared_ptr<const Engine> BlastRadius::s_engine;
 
 // ---- 1. prod from resource identifiers --------------------------------------------------------
 

@@ -3,6 +3,7 @@
 
 #include "blastwall/engine.hpp"
 #include "rules/pack/spec.hpp"
+#include "tests/unit/engine/builtin_engine.hpp"
 #include "tests/unit/test_actions.hpp"
 
 namespace blastwall {
@@ -13,17 +14,7 @@ Action shell(const std::string& cmd, std::map<std::string, std::string> env = {}
   return shell_action(cmd, std::move(env));
 }
 
-class BuiltinPacks : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    auto e = Engine::create_builtin(Policy{});
-    ASSERT_TRUE(e.has_value()) << e.error().format();
-    s_engine = *e;
-  }
-  static std::shared_ptr<const Engine> s_engine;
-  Decision decide(const Action& a) { return s_engine->evaluate(a).decision; }
-};
-std::shared_ptr<const Engine> BuiltinPacks::s_engine;
+class BuiltinPacks : public testing_support::BuiltinEngineTest {};
 
 TEST_F(BuiltinPacks, shipped_packs_load_and_have_rules) {
   size_t rules = 0;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "blastwall/engine.hpp"
+#include "tests/unit/engine/builtin_engine.hpp"
 #include "tests/unit/test_actions.hpp"
 
 namespace blastwall {
@@ -35,17 +36,7 @@ Action mcp(const std::string& server, const std::string& tool, nlohmann::json ar
   return a;
 }
 
-class TrustPublish : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    auto e = Engine::create_builtin(Policy{});
-    ASSERT_TRUE(e.has_value()) << e.error().format();
-    s_engine = *e;
-  }
-  static std::shared_ptr<const Engine> s_engine;
-  Verdict eval(const Action& a) { return s_engine->evaluate(a); }
-};
-std::shared_ptr<const Engine> TrustPublish::s_engine;
+class TrustPublish : public testing_support::BuiltinEngineTest {};
 
 TEST_F(TrustPublish, git_hook_is_the_same_fact_on_every_surface) {
   const Action surfaces[] = {
