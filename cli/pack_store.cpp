@@ -421,7 +421,8 @@ class CacheWatch {
     memo_.clear();
     dir_ = dir;
     fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    alive_ = fd_ >= 0 && ::inotify_add_watch(fd_, dir.c_str(), k_dir_events) >= 0;
+    dir_wd_ = fd_ >= 0 ? ::inotify_add_watch(fd_, dir.c_str(), k_dir_events) : -1;
+    alive_ = dir_wd_ >= 0;
     return alive_;
   }
   void drain() {
@@ -432,9 +433,10 @@ class CacheWatch {
       memo_.clear();
       for (ssize_t off = 0; off < n;) {
         const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
-        if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-          if (ev->wd == 1 || (ev->mask & IN_Q_OVERFLOW)) alive_ = false;  // the directory's watch
-        }
+        // Lost events, or the directory itself gone or moved: watch afresh on the next call.
+        if ((ev->mask & IN_Q_OVERFLOW) ||
+            (ev->wd == dir_wd_ && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))))
+          alive_ = false;
         off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
       }
     }
@@ -444,6 +446,7 @@ class CacheWatch {
   }
 
   int fd_ = -1;
+  int dir_wd_ = -1;
   bool alive_ = false;
   std::string dir_;
   std::map<std::string, std::string> memo_;
