@@ -71,6 +71,8 @@ struct GlobHint {
   uint32_t inner_at = 0, inner_len = 0;
 };
 
+struct Group;
+
 struct CompiledCond {
   rules::Condition::Type type = rules::Condition::Type::all;
   std::vector<CompiledCond> children;
@@ -86,6 +88,10 @@ struct CompiledCond {
   std::vector<int> classes;                         // Type::target / target_all (PathClass)
   int leaf_id = -1;  // `matches` leaves: global id, resolved through `set`
   RegexSet* set = nullptr;
+  // A leaf of a rule indexed under several commands is in a set of each of their groups: the
+  // group the subject is evaluated under answers for it, so one match of that group's set answers
+  // every leaf of its rules on that field (`set` answers for subjects of other groups).
+  std::vector<std::pair<const Group*, RegexSet*>> group_sets;
   std::shared_ptr<RE2> option_regex;  // `matches` on an option value (not in a set)
 };
 

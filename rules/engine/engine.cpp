@@ -229,6 +229,7 @@ Result<CompiledCond> compile_cond(const Condition& c, const rules::RuleSpec& rul
         s->patterns.push_back(pattern);
         s->leaf_ids.push_back(cc.leaf_id);
         if (!cc.set) cc.set = s;
+        if (groups.size() > 1) cc.group_sets.emplace_back(g, s);
       }
     }
   }
@@ -521,6 +522,7 @@ struct EvalCtx {
   std::vector<uint8_t>& leaf_state;       // 0 unknown, 1 hit, 2 miss
   std::vector<std::string_view>& values;  // scratch for field values (never used re-entrantly)
   std::vector<int>& hits;                 // scratch for RE2::Set matches
+  const engine::Group* group = nullptr;   // the subject's command group (Compiled::by_cmd)
   bool regex_failure = false;
 };
 
@@ -774,7 +776,16 @@ bool eval(EvalCtx& e, const CompiledCond& c) {
     case T::field: {
       if (c.leaf_id >= 0) {
         auto& st = e.leaf_state[static_cast<size_t>(c.leaf_id)];
-        if (st == 0 && c.set) run_set(e, *c.set);
+        if (st == 0) {
+          engine::RegexSet* set = c.set;
+          if (e.group)
+            for (const auto& [g, gs] : c.group_sets)
+              if (g == e.group) {
+                set = gs;
+                break;
+              }
+          if (set) run_set(e, *set);
+        }
         return st == 1;
       }
       auto& values = e.values;
@@ -1201,8 +1212,10 @@ Verdict Engine::evaluate(const Action& action, const EngineOptions& options) con
       candidates.clear();
       if (!s.name.empty()) {
         auto it = comp.by_cmd.find(s.name);
-        if (it != comp.by_cmd.end())
+        if (it != comp.by_cmd.end()) {
           candidates.assign(it->second.rules.begin(), it->second.rules.end());
+          e.group = &it->second;
+        }
       }
       if (!comp.keyword_rules.empty()) {
         // Keyword-gated rules whose keyword occurs in the subject's text. A keyword without '\n'

@@ -124,6 +124,41 @@ TEST(FactGate, each_kind_of_feature_opens_its_gate) {
   EXPECT_FALSE(matched(e->evaluate(shell_action("cat x > out.txt")), "t.g.regex"));
 }
 
+// A rule indexed under several commands has its `matches` leaves in a set of each command's group;
+// the group a subject is evaluated under answers for them (one match of that group's set), and a
+// leaf answered once stays answered for the other rules of the subject.
+TEST(FactGate, regex_leaves_of_rules_indexed_under_several_commands_answer_in_each_group) {
+  auto e = engine_with(R"(format: 1
+pack: {id: t.s, version: 1.0.0, title: Set pack}
+rules:
+  - id: t.s.shared
+    title: indexed under two commands
+    when: {all: [{cmd: [alpha, beta]}, {field: argv, matches: '\bwipe\b'}]}
+    decision: ask
+    message: m
+  - id: t.s.beta
+    title: indexed under one
+    when: {all: [{cmd: [beta]}, {field: argv, matches: '\bwipe all\b'}]}
+    decision: deny
+    message: m
+  - id: t.s.either
+    title: the same leaf pattern in another rule of both groups
+    when: {all: [{cmd: [beta, alpha]}, {field: argv, matches: '\bwipe\b'}]}
+    decision: ask
+    message: m
+)");
+  for (const char* cmd : {"alpha wipe", "beta wipe", "beta wipe all", "alpha wipe all"}) {
+    auto v = e->evaluate(shell_action(cmd));
+    EXPECT_TRUE(matched(v, "t.s.shared")) << cmd;
+    EXPECT_TRUE(matched(v, "t.s.either")) << cmd;
+    EXPECT_EQ(matched(v, "t.s.beta"), std::string_view(cmd) == "beta wipe all") << cmd;
+  }
+  for (const char* cmd : {"alpha keep", "beta keep all", "gamma wipe"}) {
+    auto v = e->evaluate(shell_action(cmd));
+    EXPECT_TRUE(v.matches.empty()) << cmd;
+  }
+}
+
 // ---------------------------------------------------------------- differential
 
 // The same rule, with no index and no gate: `any` with a branch that never holds and has no gate
