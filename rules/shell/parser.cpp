@@ -448,6 +448,28 @@ class Parser {
   // ---- reserved words ----------------------------------------------------------------------
   // The reserved word at m_pos (unquoted, followed by a metacharacter or the end), or "".
   [[nodiscard]] std::string_view peek_reserved() const {
+    if (m_pos >= m_end) return {};
+    // Asked several times for every command: most command words start with a letter no
+    // reserved word starts with, and need no scan.
+    switch (m_src[m_pos]) {
+      case 'c':
+      case 'd':
+      case 'e':
+      case 'f':
+      case 'i':
+      case 's':
+      case 't':
+      case 'u':
+      case 'w':
+      case '{':
+      case '}':
+      case '!':
+      case '[':
+      case ']':
+        break;
+      default:
+        return {};
+    }
     size_t i = m_pos;
     while (i < m_end && i - m_pos < 9 && !is_meta(m_src[i])) {
       char c = m_src[i];
@@ -462,7 +484,7 @@ class Parser {
         "if",  "then",   "elif",     "else", "fi", "do", "done", "case", "esac", "while", "until",
         "for", "select", "function", "time", "{",  "}",  "!",    "[[",   "]]",   "in"};
     for (auto k : k_words) {
-      if (w == k) return w;
+      if (w[0] == k[0] && w == k) return w;
     }
     return {};
   }
@@ -1068,6 +1090,7 @@ class Parser {
 
   void parse_simple() {
     Builder b;
+    b.argv.reserve(8);  // one allocation for a typical command instead of 1 -> 2 -> 4 -> 8
     size_t jm = m_s.st.mark();
     bool started = false;
     bool decl = false;
@@ -1142,7 +1165,7 @@ class Parser {
   void apply_effects(size_t ci, Builder& b) {
     const SimpleCommand& c = m_s.out.commands[ci];
     if (c.argv.empty() || c.dynamic_verb) return;
-    const std::string& n = c.name;
+    const std::string_view n = c.name;  // compared with many literals: no strlen per comparison
     if (is_decl_builtin(n)) {
       for (auto& a : b.decl_assigns) {
         m_s.st.set(a.name,
@@ -1194,9 +1217,11 @@ class Parser {
     auto& out = m_s.out;
     if (out.commands.size() >= m_s.limits.max_commands)
       fail("more than " + std::to_string(m_s.limits.max_commands) + " commands", m_pos);
-    SimpleCommand c;
+    // Built in place: a SimpleCommand is a dozen members, each move of it costs.
+    const size_t ci = out.commands.size();
+    SimpleCommand& c = out.commands.emplace_back();
     c.argv = std::move(b.argv);
-    c.assignments = b.assigns;
+    c.assignments = std::move(b.assigns);
     c.redirects = std::move(b.redirs);
     if (!c.argv.empty()) {
       if (c.argv[0].dynamic) {
@@ -1226,7 +1251,6 @@ class Parser {
     c.depth = m_depth;
     c.begin = b.begin == UINT32_MAX ? orig_b(m_pos) : b.begin;
     c.end = std::max(c.begin, b.end);
-    size_t ci = out.commands.size();
     if (m_s.limits.trace) {
       std::string line = "cmd[" + std::to_string(ci) + "] depth=" + std::to_string(c.depth) + ": ";
       for (const auto& a : c.assignments) line += a.name + "=" + a.value.text + " ";
@@ -1237,7 +1261,6 @@ class Parser {
       if (!c.cwd.empty()) line += " cwd=" + c.cwd;
       out.trace.push_back(std::move(line));
     }
-    out.commands.push_back(std::move(c));
     for (size_t k = 0; k < b.redir_pending.size(); ++k) {
       if (b.redir_pending[k] >= 0) attach_heredoc(b.redir_pending[k], ci, k);
     }
@@ -2090,6 +2113,7 @@ ShellParse parse_raw(std::string_view line, const ShellEnv& env, const Limits& l
     return out;
   }
   try {
+    out.commands.reserve(8);  // a typical line without regrowing (each move of a command costs)
     Session s{env, limits, out, {}, 0, 0, 0, 0, max_depth, 0, 0, 0};
     s.budget_max = line.size() * 8 + 4096;
     Parser p(s, line, 0, line.size(), Mapping{}, depth, depth);
