@@ -415,6 +415,7 @@ std::string runner_started_tool(const Subject& s, size_t& next) {
 }
 
 void cloud_facts(Subject& s, const Ctx& c);
+void cloud_command_facts(Subject& s, const Ctx& c);
 
 // `scp f root@web-prod-1:/etc/nginx/`, `rsync -a ~/ backup@host:/b/`, `rsync --delete b/ /tmp/x/`:
 // where the copy lands decides what it risks.
@@ -472,7 +473,71 @@ void runner_cloud_facts(Subject& s, const Ctx& c) {
     for (const auto& w : whys) s.facts.set(k, w);
 }
 
+// Every name cloud_facts and runner_started_tool test with `n == "..."` (the cloud, cluster and
+// database lists have bits of their own): for a command in none of these lists cloud_facts runs
+// only its parts that read no command name (wrappers, breadth flags). A new `n == "..."` test in
+// cloud_facts needs its name here (the CommandTable test compares with the table off).
+constexpr std::string_view k_cloud_fact_cmds[] = {
+    "aws",    "sam",        "cdk",    "eksctl",    "copilot",  "sst",    "serverless",
+    "sls",    "gcloud",     "gsutil", "bq",        "firebase", "az",     "terraform",
+    "tofu",   "terragrunt", "pulumi", "helm",      "helmfile", "rails",  "rake",
+    "python", "python3",    "bundle", "npx",       "npm",      "mix",    "django-admin",
+    "yarn",   "pnpm",       "vercel", "netlify",   "fly",      "flyctl", "heroku",
+    "ssh",    "scp",        "rsync",  "redis-cli", "kubectx",  "doctl",  "kubectl",
+    "oc",     "java",       "pnpx",   "bunx",      "bun"};
+
 void cloud_facts(Subject& s, const Ctx& c) {
+  const std::string_view n = s.name;
+  const bool named =
+      !command_table_on() || s.origin == "mcp-sql" ||
+      (command_bits(n) & (cmd_cloud | cmd_kube | cmd_db_client | cmd_cloud_facts)) != 0;
+  if (named) cloud_command_facts(s, c);
+  std::string prod_place;  // the production host, container or pod the command runs in
+  for (const auto& w : s.wrappers) {
+    const bool had_prod = s.facts.has("prod");
+    if (starts_with(w, "ssh ")) prod_check(s, c, "ssh host", w.substr(4));
+    if (starts_with(w, "on hosts ")) prod_check(s, c, "hosts", w.substr(9));
+    // The container or pod a command is executed in ("docker exec prod-db", "kubectl exec api
+    // --context prod"): its name and context are the command's environment.
+    if (w.find(" exec ") != std::string::npos) prod_check(s, c, "runs inside", w);
+    if (!had_prod && s.facts.has("prod")) prod_place = w;
+    if (w == "at" || w == "batch" || w == "crontab" || w == "systemd-run --on-timer")
+      s.facts.set("scheduled", w);
+  }
+  if (!prod_place.empty() && changes_running_system(s))
+    s.facts.set("prod_change", s.display + " changes what runs in production (" + prod_place + ")");
+  if (s.facts.has("remote_unseen") && s.facts.has("prod"))
+    s.facts.set("prod_change", s.display + ": a script nobody can see runs on a production host (" +
+                                   s.facts.flags["prod"].front() + ")");
+  if (named) {
+    identifier_prod_facts(s, c.config);
+    if (auto why = throwaway_reason(s); !why.empty()) {
+      s.informational = true;
+      if (c.trace)
+        c.trace->push_back("scope: '" + s.display + "' changes nothing that matters: " + why);
+    }
+    prod_change_facts(s);
+    cloud_control_facts(s);
+  }
+  // Breadth flags.
+  for (const std::string_view a : s.args) {
+    if (a == "--") break;
+    if (a == "--all" || a == "--all-namespaces" || (a == "-A" && is_kube_family(n)))
+      s.facts.set("global", s.name + " " + std::string(a));
+  }
+  if (named && n == "redis-cli") {
+    for (const auto& a : s.args) {
+      std::string u;
+      for (char ch : a) u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (u == "FLUSHALL" || u == "FLUSHDB")
+        s.facts.set("global", "Redis " + u + " deletes every key");
+    }
+  }
+}
+
+// The parts of cloud_facts that depend on the command's name: production markers in its options,
+// environment and arguments.
+void cloud_command_facts(Subject& s, const Ctx& c) {
   runner_cloud_facts(s, c);
   const std::string_view n = s.name;
   const auto& args = s.args;
@@ -605,45 +670,6 @@ void cloud_facts(Subject& s, const Ctx& c) {
   }
   if (n == "ssh" && !s.positionals.empty()) prod_check(s, c, "ssh host", s.positionals[0]);
   if ((n == "scp" || n == "rsync") && s.positionals.size() >= 2) copy_to_host_facts(s, c);
-  std::string prod_place;  // the production host, container or pod the command runs in
-  for (const auto& w : s.wrappers) {
-    const bool had_prod = s.facts.has("prod");
-    if (starts_with(w, "ssh ")) prod_check(s, c, "ssh host", w.substr(4));
-    if (starts_with(w, "on hosts ")) prod_check(s, c, "hosts", w.substr(9));
-    // The container or pod a command is executed in ("docker exec prod-db", "kubectl exec api
-    // --context prod"): its name and context are the command's environment.
-    if (w.find(" exec ") != std::string::npos) prod_check(s, c, "runs inside", w);
-    if (!had_prod && s.facts.has("prod")) prod_place = w;
-    if (w == "at" || w == "batch" || w == "crontab" || w == "systemd-run --on-timer")
-      s.facts.set("scheduled", w);
-  }
-  if (!prod_place.empty() && changes_running_system(s))
-    s.facts.set("prod_change", s.display + " changes what runs in production (" + prod_place + ")");
-  if (s.facts.has("remote_unseen") && s.facts.has("prod"))
-    s.facts.set("prod_change", s.display + ": a script nobody can see runs on a production host (" +
-                                   s.facts.flags["prod"].front() + ")");
-  identifier_prod_facts(s, c.config);
-  if (auto why = throwaway_reason(s); !why.empty()) {
-    s.informational = true;
-    if (c.trace)
-      c.trace->push_back("scope: '" + s.display + "' changes nothing that matters: " + why);
-  }
-  prod_change_facts(s);
-  cloud_control_facts(s);
-  // Breadth flags.
-  for (const std::string_view a : args) {
-    if (a == "--") break;
-    if (a == "--all" || a == "--all-namespaces" || (a == "-A" && is_kube_family(n)))
-      s.facts.set("global", s.name + " " + std::string(a));
-  }
-  if (n == "redis-cli") {
-    for (const auto& a : args) {
-      std::string u;
-      for (char ch : a) u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      if (u == "FLUSHALL" || u == "FLUSHDB")
-        s.facts.set("global", "Redis " + u + " deletes every key");
-    }
-  }
 }
 
 // `eval "$(ssh-agent -s)"` and friends: well-known tools whose output only sets environment
@@ -2031,7 +2057,8 @@ Analysis analyze(const Action& action, const ScopeConfig& config, const shell::L
 }
 
 std::span<const CommandNames> analyze_command_names() {
-  static const CommandNames k_lists[] = {{cmd_kube, k_kube}, {cmd_db_client, k_db_clients}};
+  static const CommandNames k_lists[] = {
+      {cmd_kube, k_kube}, {cmd_db_client, k_db_clients}, {cmd_cloud_facts, k_cloud_fact_cmds}};
   return k_lists;
 }
 

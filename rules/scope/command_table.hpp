@@ -35,6 +35,7 @@ enum CommandBit : uint32_t {
   cmd_interpreter = 1u << 10,  // commands.cpp k_interpreters (is_interpreter)
   cmd_value_opts = 1u << 11,   // commands.cpp k_value_opt_cmds (option_takes_value knows them)
   cmd_lifecycle = 1u << 12,    // cloud.cpp k_lifecycle_cmds (lifecycle_of has a step for them)
+  cmd_cloud_facts = 1u << 13,  // analyze.cpp k_cloud_fact_cmds (cloud_facts tests them by name)
   // (the last bit: the CommandTable test checks every bit up to it has a registered list)
 };
 

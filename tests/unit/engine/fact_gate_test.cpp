@@ -281,7 +281,7 @@ TEST(CommandTable, names_have_the_bits_of_the_lists_that_hold_them) {
       for (const std::string_view n : list.names)
         EXPECT_NE(scope::command_bits(n) & list.bit, 0u) << n;
   // Every bit has its list registered (a gate on an unregistered list would skip everything).
-  for (uint32_t bit = 1; bit <= scope::cmd_lifecycle; bit <<= 1) {
+  for (uint32_t bit = 1; bit <= scope::cmd_cloud_facts; bit <<= 1) {
     bool registered = false;
     for (auto provider : {scope::cloud_command_names, scope::analyze_command_names,
                           scope::data_command_names, scope::commands_command_names})
@@ -291,6 +291,8 @@ TEST(CommandTable, names_have_the_bits_of_the_lists_that_hold_them) {
   }
   EXPECT_NE(scope::command_bits("tail") & scope::cmd_value_opts, 0u);
   EXPECT_EQ(scope::command_bits("ls") & scope::cmd_cloud, 0u);
+  EXPECT_EQ(scope::command_bits("ls") & scope::cmd_cloud_facts, 0u);
+  EXPECT_NE(scope::command_bits("ssh") & scope::cmd_cloud_facts, 0u);
   EXPECT_EQ(scope::command_bits(""), 0u);
   EXPECT_EQ(scope::command_bits("a-command-no-list-holds"), 0u);
   EXPECT_NE(scope::command_bits("kubectl") & scope::cmd_kube, 0u);
