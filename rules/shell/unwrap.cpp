@@ -282,9 +282,10 @@ class Unwrapper {
     std::vector<int> first_out(raw.size(), -1);
     for (const auto& c : raw) m_next_pipeline = std::max(m_next_pipeline, c.pipeline + 1);
     Frame top;
+    m_out.reserve(raw.size());
     for (size_t i = 0; i < raw.size(); ++i) {
       first_out[i] = static_cast<int>(m_out.size());
-      process(raw[i], raw, i, top, 0);
+      process(SimpleCommand(raw[i]), raw, i, top, 0);
     }
     // Snippets stage 1 may have produced point at raw indices: move them to the new ones.
     for (auto& s : kept) {
@@ -305,9 +306,15 @@ class Unwrapper {
     m_parse.trace.push_back("unwrap: fail closed: " + why);
   }
 
-  void trace(std::string line) { m_parse.trace.push_back(std::move(line)); }
+  // The trace is read only by --explain (Limits::trace): its lines are built only then.
+  template <typename MakeLine>
+  void trace(MakeLine&& make_line) {
+    if (m_limits.trace) m_parse.trace.emplace_back(make_line());
+  }
 
-  int emit(SimpleCommand cmd) {
+  // By rvalue reference, as process() and terminal(): a SimpleCommand is a dozen members, and
+  // each by-value hand-over was one more move of all of them.
+  int emit(SimpleCommand&& cmd) {
     if (m_out.size() >= m_limits.max_commands) {
       if (!m_limits_hit) fail("too many commands after unwrapping");
       m_limits_hit = true;
@@ -325,17 +332,18 @@ class Unwrapper {
   // Removes argv[0..k) and records the wrapper. False (nothing removed) when no command remains.
   bool strip(SimpleCommand& cmd, size_t k, std::string_view label) {
     if (k >= cmd.argv.size()) return false;
-    std::string consumed = join_words(cmd.argv, 0, k);
+    std::string consumed;
+    if (m_limits.trace) consumed = join_words(cmd.argv, 0, k);
     cmd.argv.erase(cmd.argv.begin(), cmd.argv.begin() + static_cast<std::ptrdiff_t>(k));
     cmd.wrappers.emplace_back(label);
     cmd.name = base_name(cmd.argv[0].text);
-    trace("unwrap: " + consumed + " -> " + cmd.argv[0].text);
+    trace([&] { return "unwrap: " + consumed + " -> " + cmd.argv[0].text; });
     return true;
   }
 
   // ---- the main loop ------------------------------------------------------------------------
 
-  void process(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
+  void process(SimpleCommand&& cmd, const std::vector<SimpleCommand>& list, size_t index,
                const Frame& frame, int nesting) {
     if (nesting > m_limits.max_depth) {
       fail("unwrapping nested deeper than max_depth");
@@ -349,7 +357,7 @@ class Unwrapper {
       if (cmd.argv[0].dynamic) {
         cmd.dynamic_verb = true;
         cmd.name = base_name(cmd.argv[0].text);
-        trace("unwrap: command name is dynamic: " + cmd.argv[0].text);
+        trace([&] { return "unwrap: command name is dynamic: " + cmd.argv[0].text; });
         emit(std::move(cmd));
         return;
       }
@@ -515,7 +523,8 @@ class Unwrapper {
         a.erase(a.begin() + static_cast<std::ptrdiff_t>(i),
                 a.begin() + static_cast<std::ptrdiff_t>(i + consumed));
         a.insert(a.begin() + static_cast<std::ptrdiff_t>(i), words.begin(), words.end());
-        trace("unwrap: env -S split into " + std::to_string(words.size()) + " words");
+        trace(
+            [&] { return "unwrap: env -S split into " + std::to_string(words.size()) + " words"; });
         split = true;
         break;
       }
@@ -711,9 +720,10 @@ class Unwrapper {
   // Runs a script written earlier in this line, if we know its content. True when handled.
   bool run_written_script(const SimpleCommand& cmd, const std::string& path,
                           const std::string& label, int nesting) {
+    if (m_written.empty()) return false;
     auto it = m_written.find(script_key(cmd, path));
     if (it == m_written.end()) return false;
-    trace("unwrap: " + label + " runs " + path + ", written earlier in this line");
+    trace([&] { return "unwrap: " + label + " runs " + path + ", written earlier in this line"; });
     nested(cmd, it->second, "script", label, nesting);
     return true;
   }
@@ -803,7 +813,7 @@ class Unwrapper {
     SimpleCommand carrier = cmd;
     if (emit(std::move(cmd)) < 0) return;
     for (const auto& t : shell_texts) {
-      trace("unwrap: " + carrier.name + " runs shell text: " + t);
+      trace([&] { return "unwrap: " + carrier.name + " runs shell text: " + t; });
       nested(carrier, t, carrier.name + " -c", carrier.name, nesting);
     }
   }
@@ -817,16 +827,17 @@ class Unwrapper {
   // when handled.
   bool compiled_family(SimpleCommand& cmd, const std::vector<SimpleCommand>& list, size_t index,
                        const Frame& frame, int nesting) {
-    const std::string n = cmd.name;
     const auto& a = cmd.argv;
     static const std::set<std::string, std::less<>> k_eval = {
         "groovy", "kotlinc", "kotlin", "kotlinc-jvm", "scala",         "rust-script", "swift",
         "jshell", "yaegi",   "tcc",    "csi",         "dotnet-script", "gorun",       "jbang"};
     static const std::set<std::string, std::less<>> k_compilers = {
         "rustc", "gcc", "cc", "clang", "g++", "c++", "clang++"};
-    const bool go = n == "go" && a.size() >= 3 && (a[1].text == "run" || a[1].text == "build");
-    const bool java = n == "java";
-    if (!k_eval.count(n) && !k_compilers.count(n) && !go && !java) return false;
+    const std::string_view name = cmd.name;
+    const bool go = name == "go" && a.size() >= 3 && (a[1].text == "run" || a[1].text == "build");
+    const bool java = name == "java";
+    if (!k_eval.count(name) && !k_compilers.count(name) && !go && !java) return false;
+    const std::string n = cmd.name;  // a copy: cmd is moved below
     // Inline code.
     for (size_t i = 1; i + 1 < a.size(); ++i) {
       const std::string& t = a[i].text;
@@ -890,7 +901,7 @@ class Unwrapper {
       if (!out.empty()) m_built[script_key(cmd, out)] = source;
       return false;  // the compiler itself is judged as it is
     }
-    trace("unwrap: " + n + " runs source written earlier in this line");
+    trace([&] { return "unwrap: " + n + " runs source written earlier in this line"; });
     run_code(std::move(cmd), "clike", source, n + " (source written in this line)", nesting);
     return true;
   }
@@ -918,7 +929,7 @@ class Unwrapper {
         SimpleCommand carrier = cmd;
         if (emit(std::move(cmd)) < 0) return true;
         SimpleCommand s = synthetic(carrier, "cmake -E", argv);
-        trace("unwrap: cmake -E " + tool + " -> " + s.joined());
+        trace([&] { return "unwrap: cmake -E " + tool + " -> " + s.joined(); });
         process(std::move(s), {}, 0, Frame{}, nesting + 1);
         return true;
       }
@@ -984,7 +995,10 @@ class Unwrapper {
     if (!sk || sk->text == w.text) return;
     cmd.facts.emplace_back("homoglyph", sk->first + " in the command word '" + w.text +
                                             "' (reads as '" + sk->text + "')");
-    trace("unwrap: command word '" + w.text + "' imitates '" + sk->text + "' (" + sk->first + ")");
+    trace([&] {
+      return "unwrap: command word '" + w.text + "' imitates '" + sk->text + "' (" + sk->first +
+             ")";
+    });
     // A no-break space inside the word makes it look like several words: split it the same way.
     std::vector<Word> parts;
     size_t p = 0;
@@ -1010,17 +1024,24 @@ class Unwrapper {
   static void despoof_flags(SimpleCommand& cmd) {
     // Bytes that are not UTF-8 in a word or a redirection target: what it names cannot be shown
     // to the human as written, so it is not allowed silently.
+    auto is_ascii = [](const std::string& t) {
+      return std::all_of(t.begin(), t.end(),
+                         [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    };
+    bool any_non_ascii_word = false;
     auto check_bytes = [&](const std::string& t, const char* where) {
-      if (std::all_of(t.begin(), t.end(),
-                      [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
-        return;
+      if (is_ascii(t)) return false;
       if (!detail::valid_utf8(t)) {
         cmd.facts.emplace_back("not_utf8", std::string("bytes that are not UTF-8 in ") + where);
       }
+      return true;
     };
-    for (const auto& w : cmd.argv) check_bytes(w.text, "a word");
+    for (const auto& w : cmd.argv) any_non_ascii_word |= check_bytes(w.text, "a word");
     for (const auto& r : cmd.redirects) check_bytes(r.target.text, "a redirection target");
-    if (cmd.name == "echo" || cmd.name == "printf") return;
+    // Look-alikes need a byte above 0x7f: an all-ASCII argv (nearly every command) is done.
+    if (!any_non_ascii_word) return;
+    const std::string_view name = cmd.name;
+    if (name == "echo" || name == "printf") return;
     for (size_t i = 1; i < cmd.argv.size(); ++i) {
       Word& w = cmd.argv[i];
       const auto sk = detail::ascii_skeleton(w.text);  // nullopt at once for ASCII words
@@ -1046,7 +1067,7 @@ class Unwrapper {
     }
   }
 
-  void terminal(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index,
+  void terminal(SimpleCommand&& cmd, const std::vector<SimpleCommand>& list, size_t index,
                 const Frame& frame, int nesting) {
     despoof_flags(cmd);
     const std::string name = cmd.name;
@@ -1057,9 +1078,11 @@ class Unwrapper {
       return;
     // ./w after `rustc /tmp/w.rs -o /tmp/w` or `gcc x.c -o x`: the program built from source
     // written earlier in this line.
-    if (!cmd.argv.empty()) {
+    if (!cmd.argv.empty() && !m_built.empty()) {
       if (auto it = m_built.find(script_key(cmd, cmd.argv[0].text)); it != m_built.end()) {
-        trace("unwrap: " + cmd.argv[0].text + " was built from source written in this line");
+        trace([&] {
+          return "unwrap: " + cmd.argv[0].text + " was built from source written in this line";
+        });
         const std::string code = it->second;
         const std::string label = cmd.argv[0].text + " (built)";
         return run_code(std::move(cmd), "clike", code, label, nesting);
@@ -1142,7 +1165,7 @@ class Unwrapper {
     if (!program) return void(emit(std::move(cmd)));
     if (program->dynamic) {
       cmd.dynamic_verb = true;
-      trace("unwrap: " + cmd.name + " program is dynamic");
+      trace([&] { return "unwrap: " + cmd.name + " program is dynamic"; });
       return void(emit(std::move(cmd)));
     }
     const std::string origin = cmd.name + " program";
@@ -1218,11 +1241,11 @@ class Unwrapper {
       if (t.text.dynamic) {
         SimpleCommand s = synthetic(carrier, t.origin, {t.text});
         s.dynamic_verb = true;
-        trace("unwrap: " + t.origin + " runs dynamic shell text");
+        trace([&] { return "unwrap: " + t.origin + " runs dynamic shell text"; });
         emit(std::move(s));
         continue;
       }
-      trace("unwrap: " + t.origin + " runs: " + t.text.text);
+      trace([&] { return "unwrap: " + t.origin + " runs: " + t.text.text; });
       nested(carrier, t.text.text, t.origin, "git", nesting);
     }
     if (g.alias_name.empty()) return;
@@ -1268,7 +1291,9 @@ class Unwrapper {
         emit(std::move(s));
         continue;
       }
-      trace("unwrap: alias " + name + " defined (its text is listed; it runs when used)");
+      trace([&] {
+        return "unwrap: alias " + name + " defined (its text is listed; it runs when used)";
+      });
       nested(carrier, w.text.substr(eq + 1), "alias " + name, "alias " + name, nesting);
     }
   }
@@ -1289,7 +1314,7 @@ class Unwrapper {
       t = stdin_text(cmd, list, index, frame);
     }
     if (!t || t->dynamic) {
-      trace("unwrap: " + d.label + " runs a command that cannot be seen");
+      trace([&] { return "unwrap: " + d.label + " runs a command that cannot be seen"; });
       cmd.dynamic_verb = true;
       emit(std::move(cmd));
       return true;
@@ -1313,9 +1338,13 @@ class Unwrapper {
     env.cwd = carrier.cwd.empty() ? m_env.cwd : carrier.cwd;
     for (const auto& [k, v] : carrier.env) env.vars[k] = v;
     ShellParse sub = parse_raw(text, env, m_limits, depth);
-    trace(origin + ": parsed " + std::to_string(sub.commands.size()) + " commands at depth " +
-          std::to_string(depth));
-    for (auto& t : sub.trace) m_parse.trace.push_back("  " + t);
+    trace([&] {
+      return origin + ": parsed " + std::to_string(sub.commands.size()) + " commands at depth " +
+             std::to_string(depth);
+    });
+    if (m_limits.trace) {
+      for (auto& t : sub.trace) m_parse.trace.push_back("  " + t);
+    }
     if (sub.fail_closed) fail(origin + ": " + sub.fail_reason);
     if (!sub.complete) m_parse.complete = false;
 
@@ -1716,8 +1745,10 @@ class Unwrapper {
     if (t->dynamic) {
       if (kind == "shell" || kind == "interpreter") {
         cmd.dynamic_verb = true;
-        trace("unwrap: " + cmd.name + " reads code that is not known" +
-              (t->why.empty() ? "" : " (" + t->why + ")"));
+        trace([&] {
+          return "unwrap: " + cmd.name + " reads code that is not known" +
+                 (t->why.empty() ? "" : " (" + t->why + ")");
+        });
       }
       emit(std::move(cmd));
       return true;
@@ -1759,7 +1790,7 @@ class Unwrapper {
       if (i >= a.size()) return void(emit(std::move(cmd)));
       if (a[i].dynamic) {
         cmd.dynamic_verb = true;
-        trace("unwrap: " + cmd.name + " -c with dynamic text");
+        trace([&] { return "unwrap: " + cmd.name + " -c with dynamic text"; });
         return void(emit(std::move(cmd)));
       }
       const std::string text = a[i].text;
@@ -1777,7 +1808,7 @@ class Unwrapper {
       // bash script.sh: the file is not visible here; keep it. bash <(curl ..): dynamic.
       if (a[i].dynamic) {
         cmd.dynamic_verb = true;
-        trace("unwrap: " + cmd.name + " runs a script whose name is dynamic");
+        trace([&] { return "unwrap: " + cmd.name + " runs a script whose name is dynamic"; });
       }
       return void(emit(std::move(cmd)));
     }
@@ -1793,7 +1824,7 @@ class Unwrapper {
     if (i >= cmd.argv.size()) return void(emit(std::move(cmd)));
     if (any_dynamic(cmd.argv, i, cmd.argv.size())) {
       cmd.dynamic_verb = true;
-      trace("unwrap: eval of dynamic text");
+      trace([&] { return "unwrap: eval of dynamic text"; });
       return void(emit(std::move(cmd)));
     }
     const std::string text = join_words(cmd.argv, i, cmd.argv.size());
@@ -1843,7 +1874,7 @@ class Unwrapper {
     }
     if (any_dynamic(cmd.argv, first, cmd.argv.size())) {
       cmd.dynamic_verb = true;
-      trace("unwrap: ssh remote command is dynamic");
+      trace([&] { return "unwrap: ssh remote command is dynamic"; });
       return void(emit(std::move(cmd)));
     }
     const std::string text = join_words(cmd.argv, first, cmd.argv.size());
@@ -1960,7 +1991,7 @@ class Unwrapper {
     if (text->dynamic) {
       SimpleCommand d = cmd;
       d.dynamic_verb = true;
-      trace("unwrap: " + n + " runs a remote command that cannot be seen");
+      trace([&] { return "unwrap: " + n + " runs a remote command that cannot be seen"; });
       emit(std::move(d));
       return true;
     }
@@ -1974,7 +2005,7 @@ class Unwrapper {
     if (!has_file_stdin(cmd) && cmd.pipeline_pos == 0) return false;  // nothing on stdin
     for (const auto& r : cmd.redirects)
       if (is_stdin_redirect(r) && r.target.text == "/dev/null") return false;
-    trace("unwrap: ssh " + host + " runs a script from stdin that cannot be seen");
+    trace([&] { return "unwrap: ssh " + host + " runs a script from stdin that cannot be seen"; });
     cmd.facts.emplace_back("remote_unseen",
                            "ssh " + host + " runs a script from stdin that cannot be seen");
     return true;
@@ -2090,7 +2121,7 @@ class Unwrapper {
     const SimpleCommand carrier = cmd;
     emit(std::move(cmd));
     if (text_dynamic) {
-      trace("unwrap: " + n + " remote command is dynamic");
+      trace([&] { return "unwrap: " + n + " remote command is dynamic"; });
       return;
     }
     nested(carrier, text, n, "on hosts " + n + where, nesting);
@@ -2168,7 +2199,7 @@ class Unwrapper {
       }
       // {} as the command itself is a dynamic verb; as an argument it is a dynamic target.
       if (!sub.argv.empty()) {
-        trace("unwrap: find " + t + " -> " + sub.argv[0].text);
+        trace([&] { return "unwrap: find " + t + " -> " + sub.argv[0].text; });
         execs.push_back(std::move(sub));
       }
       i = k;
@@ -2200,7 +2231,7 @@ class Unwrapper {
     base.wrappers.push_back("parallel");
     base.origin = "parallel";
     base.argv = tmpl;
-    trace("unwrap: parallel -> " + tmpl[0].text);
+    trace([&] { return "unwrap: parallel -> " + tmpl[0].text; });
     if (!known || args.empty() || args.size() > 64 || any_dynamic(args, 0, args.size())) {
       base.dynamic_args = true;
       for (auto& w : base.argv) {
@@ -2331,7 +2362,7 @@ class Unwrapper {
       origin = n + " " + flag;
       if (code->dynamic) {
         cmd.dynamic_verb = true;
-        trace("unwrap: " + origin + " with dynamic code");
+        trace([&] { return "unwrap: " + origin + " with dynamic code"; });
         return void(emit(std::move(cmd)));
       }
       text = code->text;
@@ -2359,7 +2390,8 @@ class Unwrapper {
     if (at < 0) return;
     add_snippet(lang, text, at);
     const auto findings = detail::scan_inline_code(lang, text);
-    trace("unwrap: " + origin + ": " + std::to_string(findings.size()) + " findings");
+    trace(
+        [&] { return "unwrap: " + origin + ": " + std::to_string(findings.size()) + " findings"; });
     for (const auto& f : findings) {
       if (m_limits_hit) return;
       switch (f.kind) {
@@ -2370,7 +2402,7 @@ class Unwrapper {
           if (f.text.dynamic) {
             SimpleCommand s = synthetic(carrier, origin, {f.text});
             s.dynamic_verb = true;
-            trace("unwrap: " + origin + ": " + f.call + " runs dynamic shell text");
+            trace([&] { return "unwrap: " + origin + ": " + f.call + " runs dynamic shell text"; });
             emit(std::move(s));
           } else {
             nested(carrier, f.text.text, origin, n, nesting);
@@ -2379,7 +2411,7 @@ class Unwrapper {
         case detail::CodeFinding::Kind::argv: {
           SimpleCommand s = synthetic(carrier, origin, f.argv);
           s.facts.insert(s.facts.end(), f.facts.begin(), f.facts.end());
-          trace("unwrap: " + origin + ": " + f.call + " -> " + s.joined());
+          trace([&] { return "unwrap: " + origin + ": " + f.call + " -> " + s.joined(); });
           process(std::move(s), {}, 0, Frame{}, nesting + 1);
           break;
         }
@@ -2495,11 +2527,11 @@ class Unwrapper {
     } else if (n == "redis-cli") {
       language = "redis";
     }
-    const int at = emit(cmd);
+    const int at = emit(SimpleCommand(cmd));
     if (at < 0) return;
     for (const auto& w : texts) {
       if (w.dynamic) {
-        trace("unwrap: " + n + " runs dynamic " + language);
+        trace([&] { return "unwrap: " + n + " runs dynamic " + language; });
         continue;
       }
       add_language_text(language, w.text, at);
@@ -2517,7 +2549,7 @@ class Unwrapper {
   void add_language_text(const std::string& language, const std::string& text, int at) {
     if (language == "sql") {
       const auto stmts = detail::split_sql(text);
-      trace("unwrap: sql: " + std::to_string(stmts.size()) + " statements");
+      trace([&] { return "unwrap: sql: " + std::to_string(stmts.size()) + " statements"; });
       for (const auto& s : stmts) add_snippet("sql", s, at);
     } else {
       add_snippet(language, text, at);
