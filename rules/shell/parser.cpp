@@ -1530,6 +1530,7 @@ class Parser {
   // Lexes one word at m_pos and appends its fields (after brace expansion and splitting).
   void read_word_fields(std::vector<Word>& out, Builder* b = nullptr) {
     size_t wb = m_pos;
+    if (read_plain_word(out, b)) return;
     FlaggedText ft;
     bool quoted = false;
     lex(Ctx::word, ft, quoted, true, false);
@@ -1554,6 +1555,37 @@ class Parser {
       fail("brace expansion too large", wb);
     std::string ifs = ifs_chars();
     for (auto& one : braced) split_fields(one, quoted, ob, oe, ifs, out);
+  }
+
+  // Most words are only plain bytes up to a metacharacter (`kubectl`, `--context`, `src/`): no
+  // quote, expansion, tilde or brace pair, so lex() would copy them as they are with flag 0 and
+  // make_word() would find nothing but globs. Taken here without the flagged copy; false (nothing
+  // consumed) for any other word.
+  bool read_plain_word(std::vector<Word>& out, Builder* b) {
+    size_t i = m_pos;
+    bool open = false;
+    while (i < m_end && is_plain(m_src[i])) {
+      if (m_src[i] == '{') open = true;
+      if (m_src[i] == '}' && open) return false;  // a brace expansion candidate
+      ++i;
+    }
+    if (i == m_pos || (i < m_end && !is_meta(m_src[i]))) return false;
+    const uint32_t ob = orig_b(m_pos);
+    const uint32_t oe = orig_e(i);
+    if (b) b->span(ob, oe);
+    Word& w = out.emplace_back();
+    w.text.assign(m_src.data() + m_pos, i - m_pos);
+    w.begin = ob;
+    w.end = oe;
+    bool open_bracket = false;
+    for (char c : w.text) {
+      if (c == '*' || c == '?') w.glob = true;
+      if (c == '[') open_bracket = true;
+      if (c == ']' && open_bracket) w.glob = true;
+    }
+    m_pos = i;
+    count_words(1);
+    return true;
   }
 
   static bool has_brace_candidate(const FlaggedText& ft) {
@@ -2113,7 +2145,12 @@ ShellParse parse_raw(std::string_view line, const ShellEnv& env, const Limits& l
     return out;
   }
   try {
-    out.commands.reserve(8);  // a typical line without regrowing (each move of a command costs)
+    // Room for the commands the line probably has (each regrowth moves every command so far):
+    // one more than its separators and substitution openers, a guess that only sizes the list.
+    size_t guess = 1;
+    for (char ch : line)
+      guess += ch == '|' || ch == ';' || ch == '&' || ch == '\n' || ch == '(' || ch == '`';
+    out.commands.reserve(std::min<size_t>(guess, 64));
     Session s{env, limits, out, {}, 0, 0, 0, 0, max_depth, 0, 0, 0};
     s.budget_max = line.size() * 8 + 4096;
     Parser p(s, line, 0, line.size(), Mapping{}, depth, depth);
