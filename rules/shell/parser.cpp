@@ -10,6 +10,7 @@
 // Linear time: the main scan never backtracks; lookahead scans (arithmetic `$((`) are charged to a
 // budget proportional to the input; recursion is bounded by Limits::max_depth.
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <exception>
 #include <optional>
@@ -164,38 +165,20 @@ constexpr Reserved k_terminators[] = {
     {"do", s_do},     {"done", s_done}, {"esac", s_esac}, {"}", s_rbrace},
 };
 
-bool is_meta(char c) {
-  switch (c) {
-    case ' ':
-    case '\t':
-    case '\n':
-    case ';':
-    case '&':
-    case '|':
-    case '<':
-    case '>':
-    case '(':
-    case ')':
-      return true;
-    default:
-      return false;
-  }
-}
+// Byte classes of the unquoted-word scanner, asked for every byte of the line.
+enum : uint8_t { k_char_meta = 1, k_char_plain = 2 };
+constexpr std::array<uint8_t, 256> k_char_class = [] {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = k_char_plain;
+  for (unsigned char c : {' ', '\t', '\n', ';', '&', '|', '<', '>', '(', ')'}) t[c] = k_char_meta;
+  for (unsigned char c : {'\'', '"', '\\', '$', '`', '~'}) t[c] = 0;
+  return t;
+}();
+
+bool is_meta(char c) { return k_char_class[static_cast<unsigned char>(c)] == k_char_meta; }
 
 // Characters that are literal in an unquoted word and start nothing.
-bool is_plain(char c) {
-  switch (c) {
-    case '\'':
-    case '"':
-    case '\\':
-    case '$':
-    case '`':
-    case '~':
-      return false;
-    default:
-      return !is_meta(c);
-  }
-}
+bool is_plain(char c) { return k_char_class[static_cast<unsigned char>(c)] == k_char_plain; }
 
 bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }

@@ -52,11 +52,27 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> set) {
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 bool is_shell_name(std::string_view n) {
+  if (n.size() < 2 || n.size() > 5) return false;  // the names below are 2 to 5 bytes
   return one_of(n, {"bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "fish", "yash", "rbash"});
 }
 
 // python3.11 -> python, nodejs -> node.
 std::optional<std::string> interpreter_language(std::string_view n) {
+  // Asked for every command: a first letter none of the names below has answers at once.
+  switch (n.empty() ? '\0' : n[0]) {
+    case 'b':  // bun
+    case 'd':  // deno
+    case 'e':  // expect
+    case 'l':  // lua, luajit, lua5.4
+    case 'n':  // node, nodejs
+    case 'p':  // python*, pypy*, perl*, php
+    case 'r':  // ruby
+    case 't':  // tclsh*
+    case 'w':  // wish
+      break;
+    default:
+      return std::nullopt;
+  }
   if (n == "python" || n == "python2" || n == "python3" || n == "pypy" || n == "pypy3" ||
       (starts_with(n, "python") && n.size() > 6 &&
        n.find_first_not_of("0123456789.", 6) == std::string_view::npos)) {
@@ -83,6 +99,7 @@ bool is_awk_name(std::string_view n) {
 }
 
 bool is_db_client(std::string_view n) {
+  if (n.size() < 4) return false;  // the shortest name below is `psql`
   return one_of(n, {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "clickhouse-client",
                     "clickhouse", "cockroach", "mongosh", "mongo", "redis-cli"});
 }
@@ -632,7 +649,7 @@ class Unwrapper {
     // Global options may come before the verb: `kubectl --context prod-eu -n api exec ...`.
     size_t verb = 1;
     while (verb + 1 < a.size() && a[verb].text.size() > 1 && a[verb].text[0] == '-') {
-      const std::string& t = a[verb].text;
+      const std::string_view t = a[verb].text;
       const bool valued = t == "--context" || t == "-n" || t == "--namespace" ||
                           t == "--kubeconfig" || t == "--cluster" || t == "--user" || t == "-s" ||
                           t == "--server" || t == "--as" || t == "--request-timeout";
@@ -828,20 +845,39 @@ class Unwrapper {
   bool compiled_family(SimpleCommand& cmd, const std::vector<SimpleCommand>& list, size_t index,
                        const Frame& frame, int nesting) {
     const auto& a = cmd.argv;
-    static const std::set<std::string, std::less<>> k_eval = {
+    static constexpr std::array<std::string_view, 14> k_eval = {
         "groovy", "kotlinc", "kotlin", "kotlinc-jvm", "scala",         "rust-script", "swift",
         "jshell", "yaegi",   "tcc",    "csi",         "dotnet-script", "gorun",       "jbang"};
-    static const std::set<std::string, std::less<>> k_compilers = {
+    static constexpr std::array<std::string_view, 7> k_compilers = {
         "rustc", "gcc", "cc", "clang", "g++", "c++", "clang++"};
+    // A few names: a scan of string_views is cheaper than a set of strings.
+    auto in = [](const auto& names, std::string_view x) {
+      return std::find(names.begin(), names.end(), x) != names.end();
+    };
     const std::string_view name = cmd.name;
+    // A first letter none of the names above (nor go, java) has answers at once.
+    switch (name.empty() ? '\0' : name[0]) {
+      case 'c':
+      case 'd':
+      case 'g':
+      case 'j':
+      case 'k':
+      case 'r':
+      case 's':
+      case 't':
+      case 'y':
+        break;
+      default:
+        return false;
+    }
     const bool go = name == "go" && a.size() >= 3 && (a[1].text == "run" || a[1].text == "build");
     const bool java = name == "java";
-    if (!k_eval.count(name) && !k_compilers.count(name) && !go && !java) return false;
+    if (!in(k_eval, name) && !in(k_compilers, name) && !go && !java) return false;
     const std::string n = cmd.name;  // a copy: cmd is moved below
     // Inline code.
     for (size_t i = 1; i + 1 < a.size(); ++i) {
       const std::string& t = a[i].text;
-      if (k_eval.count(n) && (t == "-e" || t == "--eval" || t == "-expression" || t == "eval")) {
+      if (in(k_eval, n) && (t == "-e" || t == "--eval" || t == "-expression" || t == "eval")) {
         if (a[i + 1].dynamic) {
           cmd.dynamic_verb = true;
           emit(std::move(cmd));
@@ -865,7 +901,7 @@ class Unwrapper {
         ++i;
         continue;
       }
-      if (t.rfind("-o", 0) == 0 && t.size() > 2 && (k_compilers.count(n) || go)) out = t.substr(2);
+      if (t.rfind("-o", 0) == 0 && t.size() > 2 && (in(k_compilers, n) || go)) out = t.substr(2);
       const bool src = std::any_of(std::begin(k_exts), std::end(k_exts),
                                    [&](std::string_view e) { return t.ends_with(e); });
       if (!src || a[i].dynamic) continue;
@@ -878,7 +914,7 @@ class Unwrapper {
         if (out.empty() && (n == "go") && a[1].text == "build") {
           out = t.substr(0, t.rfind('.'));
         }
-        if (out.empty() && k_compilers.count(n) && n != "rustc") out = "a.out";
+        if (out.empty() && in(k_compilers, n) && n != "rustc") out = "a.out";
       }
     }
     if (source.empty()) {
@@ -896,7 +932,7 @@ class Unwrapper {
       run_code(std::move(cmd), "clike", t->text, n + " " + t->origin, nesting);
       return true;
     }
-    const bool compiles_only = k_compilers.count(n) || (go && a[1].text == "build");
+    const bool compiles_only = in(k_compilers, n) || (go && a[1].text == "build");
     if (compiles_only) {
       if (!out.empty()) m_built[script_key(cmd, out)] = source;
       return false;  // the compiler itself is judged as it is
@@ -1025,8 +1061,9 @@ class Unwrapper {
     // Bytes that are not UTF-8 in a word or a redirection target: what it names cannot be shown
     // to the human as written, so it is not allowed silently.
     auto is_ascii = [](const std::string& t) {
-      return std::all_of(t.begin(), t.end(),
-                         [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+      unsigned char any = 0;  // no early exit: the compiler folds the bytes in wide registers
+      for (const char c : t) any |= static_cast<unsigned char>(c);
+      return any < 0x80;
     };
     bool any_non_ascii_word = false;
     auto check_bytes = [&](const std::string& t, const char* where) {
