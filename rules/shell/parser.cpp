@@ -166,19 +166,26 @@ constexpr Reserved k_terminators[] = {
 };
 
 // Byte classes of the unquoted-word scanner, asked for every byte of the line.
-enum : uint8_t { k_char_meta = 1, k_char_plain = 2 };
+enum : uint8_t {
+  k_char_meta = 1,     // ends an unquoted word
+  k_char_plain = 2,    // literal in an unquoted word, starts nothing
+  k_char_pattern = 4,  // (plain) a glob or brace character: * ? [ ] { }
+  k_char_opens = 8,    // may start another command: | ; & newline ( `
+};
 constexpr std::array<uint8_t, 256> k_char_class = [] {
   std::array<uint8_t, 256> t{};
   for (auto& v : t) v = k_char_plain;
   for (unsigned char c : {' ', '\t', '\n', ';', '&', '|', '<', '>', '(', ')'}) t[c] = k_char_meta;
   for (unsigned char c : {'\'', '"', '\\', '$', '`', '~'}) t[c] = 0;
+  for (unsigned char c : {'*', '?', '[', ']', '{', '}'}) t[c] |= k_char_pattern;
+  for (unsigned char c : {'|', ';', '&', '\n', '(', '`'}) t[c] |= k_char_opens;
   return t;
 }();
 
-bool is_meta(char c) { return k_char_class[static_cast<unsigned char>(c)] == k_char_meta; }
+bool is_meta(char c) { return (k_char_class[static_cast<unsigned char>(c)] & k_char_meta) != 0; }
 
 // Characters that are literal in an unquoted word and start nothing.
-bool is_plain(char c) { return k_char_class[static_cast<unsigned char>(c)] == k_char_plain; }
+bool is_plain(char c) { return (k_char_class[static_cast<unsigned char>(c)] & k_char_plain) != 0; }
 
 bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
@@ -505,7 +512,7 @@ class Parser {
       if (c == ';' || c == '&' || c == '|') fail(std::string("unexpected `") + c + "`", m_pos);
       std::string_view rw = peek_reserved();
       for (const auto& t : k_terminators) {
-        if (rw == t.word) {
+        if (!rw.empty() && rw == t.word) {
           if (stops & t.stop) return t.stop;
           fail("unexpected `" + std::string(rw) + "`", m_pos);
         }
@@ -627,6 +634,7 @@ class Parser {
       return;
     }
     std::string_view rw = peek_reserved();
+    if (rw.empty()) return parse_simple();  // not a reserved word: none of the tests below
     if (rw == "{") {
       NestGuard g(*this, m_pos);
       ++m_pos;
@@ -1068,7 +1076,18 @@ class Parser {
   }
 
   static bool is_decl_builtin(std::string_view n) {
-    return n == "export" || n == "declare" || n == "local" || n == "readonly" || n == "typeset";
+    switch (n.size()) {  // asked for every command's first word
+      case 5:
+        return n == "local";
+      case 6:
+        return n == "export";
+      case 7:
+        return n == "declare" || n == "typeset";
+      case 8:
+        return n == "readonly";
+      default:
+        return false;
+    }
   }
 
   void parse_simple() {
@@ -1124,7 +1143,7 @@ class Parser {
       size_t before = b.argv.size();
       read_word_fields(b.argv, &b);
       if (before == 0 && !b.argv.empty() && !b.argv[0].dynamic) {
-        decl = is_decl_builtin(command_name(b.argv[0].text));
+        decl = is_decl_builtin(command_basename(b.argv[0].text));
       }
     }
     if (b.empty()) {
@@ -1138,11 +1157,14 @@ class Parser {
     apply_effects(ci, b);
   }
 
-  static std::string command_name(std::string_view text) {
+  static std::string_view command_basename(std::string_view text) {
     size_t slash = text.rfind('/');
     if (slash != std::string_view::npos && slash + 1 < text.size()) text.remove_prefix(slash + 1);
     while (!text.empty() && text[0] == '\\') text.remove_prefix(1);
-    return std::string(text);
+    return text;
+  }
+  static std::string command_name(std::string_view text) {
+    return std::string(command_basename(text));
   }
 
   void apply_effects(size_t ci, Builder& b) {
@@ -1546,13 +1568,26 @@ class Parser {
   // consumed) for any other word.
   bool read_plain_word(std::vector<Word>& out, Builder* b) {
     size_t i = m_pos;
-    bool open = false;
-    while (i < m_end && is_plain(m_src[i])) {
-      if (m_src[i] == '{') open = true;
-      if (m_src[i] == '}' && open) return false;  // a brace expansion candidate
-      ++i;
+    uint8_t seen = 0;
+    for (; i < m_end; ++i) {
+      const uint8_t k = k_char_class[static_cast<unsigned char>(m_src[i])];
+      if (!(k & k_char_plain)) break;
+      seen |= k;
     }
     if (i == m_pos || (i < m_end && !is_meta(m_src[i]))) return false;
+    bool glob = false;
+    if (seen & k_char_pattern) {
+      bool open = false;
+      bool open_bracket = false;
+      for (size_t j = m_pos; j < i; ++j) {
+        const char c = m_src[j];
+        if (c == '{') open = true;
+        if (c == '}' && open) return false;  // a brace expansion candidate
+        if (c == '*' || c == '?') glob = true;
+        if (c == '[') open_bracket = true;
+        if (c == ']' && open_bracket) glob = true;
+      }
+    }
     const uint32_t ob = orig_b(m_pos);
     const uint32_t oe = orig_e(i);
     if (b) b->span(ob, oe);
@@ -1560,12 +1595,7 @@ class Parser {
     w.text.assign(m_src.data() + m_pos, i - m_pos);
     w.begin = ob;
     w.end = oe;
-    bool open_bracket = false;
-    for (char c : w.text) {
-      if (c == '*' || c == '?') w.glob = true;
-      if (c == '[') open_bracket = true;
-      if (c == ']' && open_bracket) w.glob = true;
-    }
+    w.glob = glob;
     m_pos = i;
     count_words(1);
     return true;
@@ -2132,7 +2162,7 @@ ShellParse parse_raw(std::string_view line, const ShellEnv& env, const Limits& l
     // one more than its separators and substitution openers, a guess that only sizes the list.
     size_t guess = 1;
     for (char ch : line)
-      guess += ch == '|' || ch == ';' || ch == '&' || ch == '\n' || ch == '(' || ch == '`';
+      guess += (k_char_class[static_cast<unsigned char>(ch)] & k_char_opens) != 0;
     out.commands.reserve(std::min<size_t>(guess, 64));
     Session s{env, limits, out, {}, 0, 0, 0, 0, max_depth, 0, 0, 0};
     s.budget_max = line.size() * 8 + 4096;
