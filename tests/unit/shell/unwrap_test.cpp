@@ -56,6 +56,26 @@ bool has_trace(const ShellParse& p, std::string_view needle) {
 
 // ---- sudo / doas -------------------------------------------------------------------------------
 
+// peel() answers at once for a first letter no wrapper starts with: every wrapper it knows must
+// still be peeled (a wrapper added without its letter fails here).
+TEST(Unwrap, every_wrapper_is_peeled) {
+  for (const char* line :
+       {"sudo rm -rf /x",           "doas rm -rf /x",           "env rm -rf /x",
+        "command rm -rf /x",        "builtin rm -rf /x",        "exec rm -rf /x",
+        "nohup rm -rf /x",          "unbuffer rm -rf /x",       "setsid rm -rf /x",
+        "caffeinate rm -rf /x",     "/usr/bin/time rm -rf /x",  "nice rm -rf /x",
+        "ionice rm -rf /x",         "stdbuf -oL rm -rf /x",     "chrt 10 rm -rf /x",
+        "taskset 0x1 rm -rf /x",    "timeout 5 rm -rf /x",      "flock /tmp/l rm -rf /x",
+        "echo /x | xargs rm -rf",   "busybox rm -rf /x",        "docker exec c rm -rf /x",
+        "podman exec c rm -rf /x",  "nerdctl exec c rm -rf /x", "kubectl exec pod -- rm -rf /x",
+        "oc exec pod -- rm -rf /x", "systemd-run rm -rf /x",    "screen -dm rm -rf /x"}) {
+    const auto p = parse(line);
+    const SimpleCommand* rm = find_cmd(p, "rm");
+    ASSERT_NE(rm, nullptr) << line;
+    EXPECT_FALSE(rm->wrappers.empty()) << line;
+  }
+}
+
 TEST(Unwrap, sudo_is_peeled_and_recorded_as_wrapper) {
   const auto p = parse("sudo rm -rf /var/lib/app");
   EXPECT_ONLY(p, "rm");
