@@ -25,9 +25,16 @@ using shell::Word;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+// `w` holds "://" (a colon search first: most words have no colon at all).
+bool has_scheme_separator(std::string_view w) {
+  for (size_t c = w.find(':'); c != std::string_view::npos; c = w.find(':', c + 1))
+    if (w.substr(c, 3) == "://") return true;
+  return false;
+}
+
 bool looks_like_path(std::string_view w) {
   if (w.empty() || w[0] == '-') return false;
-  if (w.find("://") != std::string_view::npos) return false;
+  if (has_scheme_separator(w)) return false;
   if (w[0] == '/' || w[0] == '~' || w == "." || w == ".." || starts_with(w, "./") ||
       starts_with(w, "../"))
     return true;
@@ -199,11 +206,13 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
     if (!ctx.project_root.empty() && t.resolved == ctx.project_root)
       s.facts.set("global", "targets the whole project " + t.resolved);
   }
+  // Asked once per target: class_target_facts gets the answer.
+  const char* cred = nullptr;
   if (t.cls == PathClass::home_secret) {
     s.facts.set(write ? "secrets_write" : "secrets_read", t.raw);
   } else if (!t.resolved.empty()) {
-    if (const char* why = credential_reason(t.resolved, ctx.home, ctx.project_root))
-      s.facts.set(write ? "secrets_write" : "secrets_read", std::string(why) + ": " + t.raw);
+    if ((cred = credential_reason(t.resolved, ctx.home, ctx.project_root)))
+      s.facts.set(write ? "secrets_write" : "secrets_read", std::string(cred) + ": " + t.raw);
   }
   if (t.self) s.facts.set(write ? "self" : "self_read", t.raw);
   if (!t.resolved.empty()) {
@@ -223,7 +232,7 @@ void add_target(Subject& s, const Ctx& c, std::string_view raw, const std::strin
   }
   if (write) s.facts.set("write", t.raw);
   trust_target_facts(s, t, ctx);
-  class_target_facts(s, t, ctx);
+  class_target_facts(s, t, cred);
   for (const auto& e : s.facts.targets) {
     if (e.raw == t.raw && e.write == t.write) return;
   }

@@ -1542,12 +1542,11 @@ void class_facts(Subject& s, const shell::SimpleCommand& cmd, const ActionContex
   prod_fallback_facts(s, cmd, config);
 }
 
-void class_target_facts(Subject& s, const Target& t, const ActionContext& ctx) {
+void class_target_facts(Subject& s, const Target& t, const char* cred) {
   if (t.resolved.empty()) return;
   // A credential read to be copied or archived (cp, tar, rsync ... of it): public halves and
   // host lists are not secrets.
-  if (!t.write && (t.cls == PathClass::home_secret ||
-                   credential_reason(t.resolved, ctx.home, ctx.project_root) != nullptr)) {
+  if (!t.write && (t.cls == PathClass::home_secret || cred != nullptr)) {
     const std::string_view b = base_of(t.resolved);
     if (!ends_with(b, ".pub") && b != "known_hosts" && b != "config" && b != ".env.example")
       s.facts.set("credential_file", "credential " + t.raw);

@@ -16,8 +16,10 @@ void class_facts(Subject& s, const shell::SimpleCommand& cmd, const ActionContex
                  const ScopeConfig& config);
 
 // Per target (any surface): agent MCP configuration and .envrc (installs_code), credential files
-// the core tables do not list (age/sops keys, signing properties, user secrets).
-void class_target_facts(Subject& s, const Target& t, const ActionContext& ctx);
+// the core tables do not list (age/sops keys, signing properties, user secrets). `cred`:
+// credential_reason of the target's resolved path, as add_target computed it (it is asked once per
+// target; null also when the target is a home secret or has no resolved path).
+void class_target_facts(Subject& s, const Target& t, const char* cred);
 
 // The MCP call subject: a tool its server annotates destructive (explicitly), called with an
 // argument that names production, is asked (mcp_destructive_prod).
