@@ -87,21 +87,27 @@ FlagSet flags_of(const std::vector<std::string>& args) {
 
 }  // namespace
 
-// Value of an option in args (`--opt v`, `--opt=v`, `-ov` for one-letter options).
-std::vector<std::string> option_values(const std::vector<std::string>& args, std::string_view opt) {
-  std::vector<std::string> out;
+// Calls f(value) for each value of an option in args (`--opt v`, `--opt=v`, `-ov` for one-letter
+// options), in order, without copying them.
+template <class F>
+void each_option_value(const std::vector<std::string>& args, std::string_view opt, F&& f) {
   for (size_t i = 0; i < args.size(); ++i) {
-    const auto& a = args[i];
+    const std::string_view a = args[i];
     if (a == "--") break;
     if (a == opt) {
-      if (i + 1 < args.size()) out.push_back(args[i + 1]);
+      if (i + 1 < args.size()) f(std::string_view(args[i + 1]));
     } else if (starts_with(a, opt) && a.size() > opt.size() && a[opt.size()] == '=') {
-      out.push_back(a.substr(opt.size() + 1));
+      f(a.substr(opt.size() + 1));
     } else if (opt.size() == 2 && opt[0] == '-' && opt[1] != '-' && a.size() > 2 &&
                starts_with(a, opt) && a[1] != '-') {
-      out.push_back(a.substr(2));
+      f(a.substr(2));
     }
   }
+}
+
+std::vector<std::string> option_values(const std::vector<std::string>& args, std::string_view opt) {
+  std::vector<std::string> out;
+  each_option_value(args, opt, [&](std::string_view v) { out.emplace_back(v); });
   return out;
 }
 
@@ -551,11 +557,12 @@ void cloud_command_facts(Subject& s, const Ctx& c) {
   const std::string_view n = s.name;
   const auto& args = s.args;
   auto opt = [&](std::string_view o) { return option_values(args, o); };
+  auto each_opt = [&](std::string_view o, auto&& f) { each_option_value(args, o, f); };
   auto env = [&](std::string_view name) { return lookup_env(s, name); };
   if (is_kube_family(n)) {
     for (auto o : {"--context", "--kube-context", "--kubecontext", "--cluster", "-n", "--namespace",
                    "--kubeconfig"})
-      for (const auto& v : opt(o)) prod_check(s, c, std::string("kube ") + o, v);
+      each_opt(o, [&](std::string_view v) { prod_check(s, c, std::string("kube ") + o, v); });
     if (auto* v = env("KUBECONFIG")) prod_check(s, c, "KUBECONFIG", *v);
     if (s.positionals.size() >= 3 && s.positionals[0] == "config" &&
         s.positionals[1] == "use-context")
@@ -565,36 +572,37 @@ void cloud_command_facts(Subject& s, const Ctx& c) {
   }
   if (n == "aws" || n == "sam" || n == "cdk" || n == "eksctl" || n == "copilot" || n == "sst" ||
       n == "serverless" || n == "sls") {
-    for (const auto& v : opt("--profile")) prod_check(s, c, "AWS profile", v);
+    each_opt("--profile", [&](std::string_view v) { prod_check(s, c, "AWS profile", v); });
     for (auto e : {"AWS_PROFILE", "AWS_DEFAULT_PROFILE"})
       if (auto* v = env(e)) prod_check(s, c, e, *v);
     for (const std::string_view a : args) {
       if (starts_with(a, "arn:")) prod_check(s, c, "AWS ARN", a);
       if (starts_with(a, "s3://")) prod_check(s, c, "S3 bucket", a);
     }
-    for (const auto& v : opt("--stage")) prod_check(s, c, "stage", v);
-    for (const auto& v : opt("--context")) prod_check(s, c, "context", v);
+    each_opt("--stage", [&](std::string_view v) { prod_check(s, c, "stage", v); });
+    each_opt("--context", [&](std::string_view v) { prod_check(s, c, "context", v); });
   }
   if (n == "gcloud" || n == "gsutil" || n == "bq" || n == "firebase") {
-    for (const auto& v : opt("--project")) prod_check(s, c, "gcloud project", v);
+    each_opt("--project", [&](std::string_view v) { prod_check(s, c, "gcloud project", v); });
     for (auto e : {"CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT"})
       if (auto* v = env(e)) prod_check(s, c, e, *v);
     for (const auto& a : args)
       if (starts_with(a, "gs://")) prod_check(s, c, "GCS bucket", a);
     if (s.positionals.size() >= 3 && s.positionals[0] == "projects")
       prod_check(s, c, "gcloud project", s.positionals.back());
-    for (const auto& v : opt("-P")) prod_check(s, c, "firebase project", v);
+    each_opt("-P", [&](std::string_view v) { prod_check(s, c, "firebase project", v); });
   }
   if (n == "az") {
-    for (const auto& v : opt("--subscription")) prod_check(s, c, "Azure subscription", v);
+    each_opt("--subscription",
+             [&](std::string_view v) { prod_check(s, c, "Azure subscription", v); });
     for (auto o : {"-g", "--resource-group", "-n", "--name"})
-      for (const auto& v : opt(o)) prod_check(s, c, "Azure resource", v);
+      each_opt(o, [&](std::string_view v) { prod_check(s, c, "Azure resource", v); });
     if (auto* v = env("AZURE_SUBSCRIPTION_ID")) prod_check(s, c, "AZURE_SUBSCRIPTION_ID", *v);
   }
   if (n == "terraform" || n == "tofu" || n == "terragrunt") {
     if (auto* v = env("TF_WORKSPACE")) prod_check(s, c, "TF_WORKSPACE", *v);
-    for (const auto& v : opt("-var-file")) prod_check(s, c, "terraform var file", v);
-    for (const auto& v : opt("-chdir")) prod_check(s, c, "terraform dir", v);
+    each_opt("-var-file", [&](std::string_view v) { prod_check(s, c, "terraform var file", v); });
+    each_opt("-chdir", [&](std::string_view v) { prod_check(s, c, "terraform dir", v); });
     if (s.positionals.size() >= 3 && s.positionals[0] == "workspace" &&
         (s.positionals[1] == "select" || s.positionals[1] == "new" || s.positionals[1] == "delete"))
       prod_check(s, c, "terraform workspace", s.positionals[2]);
@@ -618,19 +626,19 @@ void cloud_command_facts(Subject& s, const Ctx& c) {
   }
   if (n == "pulumi") {
     for (auto o : {"--stack", "-s"})
-      for (const auto& v : opt(o)) prod_check(s, c, "pulumi stack", v);
+      each_opt(o, [&](std::string_view v) { prod_check(s, c, "pulumi stack", v); });
     if (auto* v = env("PULUMI_STACK")) prod_check(s, c, "PULUMI_STACK", *v);
     if (s.positionals.size() >= 3 && s.positionals[0] == "stack" && s.positionals[1] == "select")
       prod_check(s, c, "pulumi stack", s.positionals[2]);
   }
   if (n == "helm" || n == "helmfile") {
     for (auto o : {"-e", "--environment"})
-      for (const auto& v : opt(o)) prod_check(s, c, "helmfile environment", v);
+      each_opt(o, [&](std::string_view v) { prod_check(s, c, "helmfile environment", v); });
   }
   if (is_db_client(n) || s.origin == "mcp-sql") {
     for (auto o :
          {"-h", "--host", "--url", "-d", "--dbname", "--uri", "--db-url", "--database-url"})
-      for (const auto& v : opt(o)) prod_check(s, c, std::string("database ") + o, v);
+      each_opt(o, [&](std::string_view v) { prod_check(s, c, std::string("database ") + o, v); });
     for (const auto& a : s.positionals) {
       if (a.find("://") != std::string::npos || a.find('$') != std::string::npos)
         prod_check(s, c, "database URL", a);
@@ -657,12 +665,12 @@ void cloud_command_facts(Subject& s, const Ctx& c) {
       n == "netlify" || n == "fly" || n == "flyctl" || n == "heroku") {
     for (auto o : {"--settings", "--env", "--environment", "-e"}) {
       if (!(std::string_view(o) == "-e" && (n == "python" || n == "python3")))
-        for (const auto& v : opt(o)) prod_check(s, c, o, v);
+        each_opt(o, [&](std::string_view v) { prod_check(s, c, o, v); });
     }
   }
   if (n == "heroku" || n == "fly" || n == "flyctl")
     for (auto o : {"-a", "--app"})
-      for (const auto& v : opt(o)) prod_check(s, c, "app", v);
+      each_opt(o, [&](std::string_view v) { prod_check(s, c, "app", v); });
   // `vercel --prod`, `vercel --target=production`, `netlify deploy --prod|--prod-if-unlocked`: the
   // flag is the production marker (also through `npx`, `pnpm dlx`, `bunx`).
   if (n == "vercel" || n == "netlify") {

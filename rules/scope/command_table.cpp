@@ -31,8 +31,8 @@ struct Table {
 
   Table() {
     std::vector<std::pair<std::string_view, uint32_t>> all;
-    for (auto provider :
-         {cloud_command_names, analyze_command_names, data_command_names, commands_command_names})
+    for (auto provider : {cloud_command_names, analyze_command_names, data_command_names,
+                          commands_command_names, classes_command_names})
       for (const auto& list : provider())
         for (const std::string_view n : list.names) all.emplace_back(n, list.bit);
     size_t size = 16;

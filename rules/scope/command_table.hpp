@@ -36,6 +36,11 @@ enum CommandBit : uint32_t {
   cmd_value_opts = 1u << 11,   // commands.cpp k_value_opt_cmds (option_takes_value knows them)
   cmd_lifecycle = 1u << 12,    // cloud.cpp k_lifecycle_cmds (lifecycle_of has a step for them)
   cmd_cloud_facts = 1u << 13,  // analyze.cpp k_cloud_fact_cmds (cloud_facts tests them by name)
+  cmd_class_cred = 1u << 14,   // classes.cpp k_cred_cmds (the credential analyser knows them)
+  cmd_class_store = 1u << 15,  // classes.cpp k_store_cmds (storage analyser)
+  cmd_class_sys = 1u << 16,    // classes.cpp k_sys_cmds (system analyser)
+  cmd_class_chan = 1u << 17,   // classes.cpp k_chan_cmds (channel analyser)
+  cmd_known_tool = 1u << 18,   // classes.cpp k_known_tools (the production fallback leaves them)
   // (the last bit: the CommandTable test checks every bit up to it has a registered list)
 };
 
@@ -50,6 +55,7 @@ struct CommandNames {
 [[nodiscard]] std::span<const CommandNames> analyze_command_names();   // analyze.cpp
 [[nodiscard]] std::span<const CommandNames> data_command_names();      // data.cpp
 [[nodiscard]] std::span<const CommandNames> commands_command_names();  // commands.cpp
+[[nodiscard]] std::span<const CommandNames> classes_command_names();   // classes.cpp
 
 // The bits of a command name (0 for a name no list holds).
 [[nodiscard]] uint32_t command_bits(std::string_view name);

@@ -275,16 +275,18 @@ TEST(CommandTable, every_test_action_gets_the_same_verdict_and_facts_with_the_ta
 }
 
 TEST(CommandTable, names_have_the_bits_of_the_lists_that_hold_them) {
-  for (auto provider : {scope::cloud_command_names, scope::analyze_command_names,
-                        scope::data_command_names, scope::commands_command_names})
+  for (auto provider :
+       {scope::cloud_command_names, scope::analyze_command_names, scope::data_command_names,
+        scope::commands_command_names, scope::classes_command_names})
     for (const auto& list : provider())
       for (const std::string_view n : list.names)
         EXPECT_NE(scope::command_bits(n) & list.bit, 0u) << n;
   // Every bit has its list registered (a gate on an unregistered list would skip everything).
-  for (uint32_t bit = 1; bit <= scope::cmd_cloud_facts; bit <<= 1) {
+  for (uint32_t bit = 1; bit <= scope::cmd_known_tool; bit <<= 1) {
     bool registered = false;
-    for (auto provider : {scope::cloud_command_names, scope::analyze_command_names,
-                          scope::data_command_names, scope::commands_command_names})
+    for (auto provider :
+         {scope::cloud_command_names, scope::analyze_command_names, scope::data_command_names,
+          scope::commands_command_names, scope::classes_command_names})
       for (const auto& list : provider())
         registered = registered || (list.bit == bit && !list.names.empty());
     EXPECT_TRUE(registered) << bit;
@@ -293,6 +295,9 @@ TEST(CommandTable, names_have_the_bits_of_the_lists_that_hold_them) {
   EXPECT_EQ(scope::command_bits("ls") & scope::cmd_cloud, 0u);
   EXPECT_EQ(scope::command_bits("ls") & scope::cmd_cloud_facts, 0u);
   EXPECT_NE(scope::command_bits("ssh") & scope::cmd_cloud_facts, 0u);
+  EXPECT_NE(scope::command_bits("ls") & scope::cmd_known_tool, 0u);
+  EXPECT_NE(scope::command_bits("mdadm") & scope::cmd_class_store, 0u);
+  EXPECT_EQ(scope::command_bits("mdadm") & scope::cmd_known_tool, 0u);
   EXPECT_EQ(scope::command_bits(""), 0u);
   EXPECT_EQ(scope::command_bits("a-command-no-list-holds"), 0u);
   EXPECT_NE(scope::command_bits("kubectl") & scope::cmd_kube, 0u);
