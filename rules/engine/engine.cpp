@@ -867,15 +867,6 @@ const std::string* exception_hit(EvalCtx& e, const engine::CompiledException& x)
   return &x.values.front();
 }
 
-std::string join(const std::vector<std::string>& v, std::string_view sep) {
-  std::string out;
-  for (const auto& x : v) {
-    if (!out.empty()) out += sep;
-    out += x;
-  }
-  return out;
-}
-
 std::string fill_message(const std::string& tmpl, const scope::Subject& s,
                          const rules::RuleSpec& r) {
   std::string out;
@@ -894,34 +885,46 @@ std::string fill_message(const std::string& tmpl, const scope::Subject& s,
       out += tmpl.substr(i);
       break;
     }
-    std::string key = tmpl.substr(i + 1, close - i - 1);
-    std::string val;
-    if (key == "cmd") {
-      val = s.name.empty() ? s.display : s.name;
-    } else if (key == "argv") {
-      val = s.display;
-    } else if (key == "targets" || key == "target") {
-      std::vector<std::string> ts;
-      for (const auto& t : s.facts.targets) {
-        ts.push_back(t.resolved.empty() ? t.raw : t.resolved);
-        if (key == "target") break;
+    // Placeholders are appended in place (a match fills two messages; no value is copied twice).
+    const std::string_view key = std::string_view(tmpl).substr(i + 1, close - i - 1);
+    // A separator only after a non-empty part of this value (as the reasons were always joined).
+    auto append_joined = [&out](const std::vector<std::string>& v, std::string_view sep) {
+      const size_t start = out.size();
+      for (const auto& x : v) {
+        if (out.size() != start) out += sep;
+        out += x;
       }
-      val = ts.empty() ? std::string("(no path)") : join(ts, ", ");
+    };
+    auto append_fact = [&](const std::string& name) {
+      auto it = s.facts.flags.find(name);
+      if (it != s.facts.flags.end()) append_joined(it->second, "; ");
+    };
+    if (key == "cmd") {
+      out += s.name.empty() ? s.display : s.name;
+    } else if (key == "argv") {
+      out += s.display;
+    } else if (key == "targets" || key == "target") {
+      if (s.facts.targets.empty()) {
+        out += "(no path)";
+      } else {
+        const size_t start = out.size();
+        for (const auto& t : s.facts.targets) {
+          if (out.size() != start) out += ", ";
+          out += t.resolved.empty() ? t.raw : t.resolved;
+          if (key == "target") break;
+        }
+      }
     } else if (key == "prod") {
-      auto it = s.facts.flags.find("prod");
-      val = it == s.facts.flags.end() ? "" : join(it->second, "; ");
+      append_fact("prod");
     } else if (key == "global") {
-      auto it = s.facts.flags.find("global");
-      val = it == s.facts.flags.end() ? "" : join(it->second, "; ");
+      append_fact("global");
     } else if (key == "rule") {
-      val = r.id;
-    } else if (key.rfind("fact.", 0) == 0) {  // {fact.homoglyph}: that fact's reasons
-      auto it = s.facts.flags.find(key.substr(5));
-      val = it == s.facts.flags.end() ? "" : join(it->second, "; ");
+      out += r.id;
+    } else if (key.substr(0, 5) == "fact.") {  // {fact.homoglyph}: that fact's reasons
+      append_fact(std::string(key.substr(5)));
     } else {
-      val = "{" + key + "}";
+      out.append("{").append(key).append("}");
     }
-    out += val;
     i = close;
   }
   return out;
