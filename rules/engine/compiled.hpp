@@ -92,6 +92,9 @@ struct CompiledCond {
   // group the subject is evaluated under answers for it, so one match of that group's set answers
   // every leaf of its rules on that field (`set` answers for subjects of other groups).
   std::vector<std::pair<const Group*, RegexSet*>> group_sets;
+  // The `cmd` condition a rule is indexed by (index_names): it holds for every subject the rule is
+  // a candidate for, since an indexed rule is a candidate only through its names' groups.
+  bool implied_by_index = false;
   std::shared_ptr<RE2> option_regex;  // `matches` on an option value (not in a set)
 };
 

@@ -236,11 +236,13 @@ Result<CompiledCond> compile_cond(const Condition& c, const rules::RuleSpec& rul
   return cc;
 }
 
+bool is_index_cmd(const Condition& c) {
+  return c.type == Condition::Type::field && c.field == "cmd" && c.op == Op::in;
+}
+
 // Command names a rule can be indexed under: a top-level `cmd: [...]` (or inside a top-level all).
 std::vector<std::string> index_names(const Condition& when) {
-  auto is_cmd = [](const Condition& c) {
-    return c.type == Condition::Type::field && c.field == "cmd" && c.op == Op::in;
-  };
+  auto is_cmd = is_index_cmd;
   if (is_cmd(when)) return when.values;
   if (when.type == Condition::Type::all) {
     for (const auto& ch : when.children) {
@@ -258,6 +260,22 @@ std::vector<std::string> index_names(const Condition& when) {
     return names;
   }
   return {};
+}
+
+// Marks the condition index_names took the names from (the top-level `cmd`, or the first one in a
+// top-level all); the branches of an indexed `any` keep their own `cmd` tests.
+void mark_index_condition(const Condition& when, CompiledCond& cc) {
+  if (is_index_cmd(when)) {
+    cc.implied_by_index = true;
+    return;
+  }
+  if (when.type != Condition::Type::all) return;
+  for (size_t i = 0; i < when.children.size() && i < cc.children.size(); ++i) {
+    if (is_index_cmd(when.children[i])) {
+      cc.children[i].implied_by_index = true;
+      return;
+    }
+  }
 }
 
 bool rule_enabled(const rules::RuleSpec& r, const rules::PackSpec& p, const Policy& pol) {
@@ -774,6 +792,7 @@ bool eval(EvalCtx& e, const CompiledCond& c) {
     case T::not_:
       return c.children.empty() ? false : !eval(e, c.children[0]);
     case T::field: {
+      if (c.implied_by_index && e.group) return true;
       if (c.leaf_id >= 0) {
         auto& st = e.leaf_state[static_cast<size_t>(c.leaf_id)];
         if (st == 0) {
@@ -1008,6 +1027,7 @@ Result<std::shared_ptr<const Engine>> Engine::create(std::vector<rules::PackSpec
       auto when = compile_cond(rule.when, rule, comp, groups);
       if (!when) return when.error();
       cr.when = std::move(*when);
+      if (!cr.cmd_index.empty()) mark_index_condition(rule.when, cr.when);
       if (cr.cmd_index.empty() && cr.keywords.empty()) {
         // No command or keyword index: a rule that needs a fact (or a field with a value) waits
         // behind its fact gate; the others run for every subject of their kinds.

@@ -159,6 +159,37 @@ rules:
   }
 }
 
+// The `cmd` condition a rule is indexed by is not evaluated again for its candidates; any other
+// `cmd` condition of the rule still is.
+TEST(FactGate, only_the_indexed_cmd_condition_is_taken_as_met) {
+  auto e = engine_with(R"(format: 1
+pack: {id: t.c, version: 1.0.0, title: Cmd pack}
+rules:
+  - id: t.c.second
+    title: a second cmd condition narrows the index
+    when: {all: [{cmd: [alpha, beta]}, {cmd: [beta]}]}
+    decision: ask
+    message: m
+  - id: t.c.root
+    title: the whole condition is the index
+    when: {cmd: [gamma]}
+    decision: ask
+    message: m
+  - id: t.c.branches
+    title: an indexed any keeps its branches' cmd tests
+    when: {any: [{all: [{cmd: [alpha]}, {sub: [go]}]}, {all: [{cmd: [beta]}, {sub: [stop]}]}]}
+    decision: ask
+    message: m
+)");
+  EXPECT_FALSE(matched(e->evaluate(shell_action("alpha x")), "t.c.second"));
+  EXPECT_TRUE(matched(e->evaluate(shell_action("beta x")), "t.c.second"));
+  EXPECT_TRUE(matched(e->evaluate(shell_action("gamma")), "t.c.root"));
+  EXPECT_FALSE(matched(e->evaluate(shell_action("alpha stop")), "t.c.branches"));
+  EXPECT_FALSE(matched(e->evaluate(shell_action("beta go")), "t.c.branches"));
+  EXPECT_TRUE(matched(e->evaluate(shell_action("alpha go")), "t.c.branches"));
+  EXPECT_TRUE(matched(e->evaluate(shell_action("beta stop")), "t.c.branches"));
+}
+
 // ---------------------------------------------------------------- differential
 
 // The same rule, with no index and no gate: `any` with a branch that never holds and has no gate
