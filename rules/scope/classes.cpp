@@ -995,10 +995,13 @@ unsigned class_analysers(const Subject& s) {
   const std::string_view n = s.name;
   // git matters here only as a credential helper (git credential fill).
   if (n == "git") return !s.positionals.empty() && s.positionals[0] == "credential" ? k_cred : 0;
-  const unsigned listed = (command_is(n, k_cred, k_cred_cmds) ? k_cred : 0) |
-                          (command_is(n, k_store, k_store_cmds) ? k_store : 0) |
-                          (command_is(n, k_sys, k_sys_cmds) ? k_sys : 0) |
-                          (command_is(n, k_chan, k_chan_cmds) ? k_chan : 0);
+  // One lookup answers for the four lists (off: each list is scanned).
+  const unsigned listed = command_table_on()
+                              ? command_bits(n) & (k_cred | k_store | k_sys | k_chan)
+                              : (command_is(n, k_cred, k_cred_cmds) ? k_cred : 0) |
+                                    (command_is(n, k_store, k_store_cmds) ? k_store : 0) |
+                                    (command_is(n, k_sys, k_sys_cmds) ? k_sys : 0) |
+                                    (command_is(n, k_chan, k_chan_cmds) ? k_chan : 0);
   if (listed != 0) return listed;
   if (starts_with(n, "docker-credential-")) return k_cred;
   if (n.find("BuildPatchTool") != std::string_view::npos ||
