@@ -199,6 +199,25 @@ bool is_self_path(std::string_view p, std::string_view home) {
   // Any .blastwall/ directory (project policy) and the binary itself.
   if (p.find("/.blastwall/") != std::string_view::npos || basename_of(p) == ".blastwall")
     return true;
+  // blastwall's data wherever a platform convention puts an application's files, under any
+  // home: `.local/share/blastwall` (XDG data), `.config/blastwall`, `/usr[/local]/share/blastwall`,
+  // macOS `Library/Application Support|Preferences/blastwall`, Windows `AppData/Roaming|Local/
+  // blastwall`. A project's own `build/share/blastwall` install tree is not one of them.
+  for (size_t at = p.find("/blastwall"); at != std::string_view::npos;
+       at = p.find("/blastwall", at + 1)) {
+    const size_t end = at + 10;
+    if (end != p.size() && p[end] != '/') continue;
+    const auto up = p.substr(0, at);
+    const auto parent = basename_of(up);
+    auto above = up.substr(0, up.size() - parent.size());
+    if (!above.empty()) above.remove_suffix(1);  // the '/' before parent
+    const auto grand = basename_of(above);
+    if (parent == ".config" || (parent == "share" && grand == ".local") || up == "/usr/share" ||
+        up == "/usr/local/share" ||
+        ((parent == "Application Support" || parent == "Preferences") && grand == "Library") ||
+        ((parent == "Roaming" || parent == "Local") && grand == "AppData"))
+      return true;
+  }
   auto base = basename_of(p);
   if (base == "blastwall") {
     auto dir = p.substr(0, p.size() - base.size());

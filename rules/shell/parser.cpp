@@ -327,6 +327,25 @@ class Parser {
     if (it != env.vars.end()) return Var{VarKind::known, it->second};
     return Var{};
   }
+  // $0..$N, $#, $@ and $* where the caller bound the positional parameters (a function called
+  // with literal arguments, `sh -c TEXT NAME ARGS`); nullopt when unbound or not knowable ("$@"
+  // of several arguments is several words, which one value cannot say).
+  [[nodiscard]] std::optional<std::string> positional(std::string_view name, bool in_quotes) const {
+    const auto& pos = m_s.env.positional;
+    if (!pos || name.empty()) return std::nullopt;
+    if (name == "#") return std::to_string(pos->empty() ? 0 : pos->size() - 1);
+    if (name == "@" || name == "*") {
+      if (pos->size() <= 1) return std::string();
+      if (pos->size() == 2) return (*pos)[1];
+      if (in_quotes) return std::nullopt;
+      std::string all;
+      for (size_t i = 1; i < pos->size(); ++i) all += (i > 1 ? " " : "") + (*pos)[i];
+      return all;
+    }
+    if (!is_digit(name[0]) || name.size() > 2) return std::nullopt;
+    const size_t k = static_cast<size_t>(std::stoul(std::string(name)));
+    return k < pos->size() ? (*pos)[k] : std::string();
+  }
   [[nodiscard]] std::string ifs_chars() const {
     Var v = lookup("IFS");
     if (v.kind == VarKind::known) return v.value;
@@ -928,9 +947,12 @@ class Parser {
                             " defined (body commands listed; they run when called)");
     size_t cm = m_s.st.mark();
     const size_t first = m_s.out.commands.size();
+    const size_t body = m_pos;
     parse_command();
     m_s.st.make_uncertain(cm);
     mark_fork_bomb(name, first);
+    if (m_s.out.functions.size() < 16 && m_pos > body)
+      m_s.out.functions.emplace_back(name, std::string(m_src.substr(body, m_pos - body)));
   }
 
   // A function that calls itself in a pipeline or in the background multiplies processes until
@@ -1912,7 +1934,11 @@ class Parser {
     if (is_digit(n) || n == '@' || n == '*' || n == '#' || n == '?' || n == '$' || n == '!' ||
         n == '-' || n == '_') {
       m_pos += 2;
-      append_dynamic(out, start, in_quotes);
+      if (auto v = positional(std::string_view(&m_src[m_pos - 1], 1), in_quotes)) {
+        append_value(out, *v, in_quotes);
+      } else {
+        append_dynamic(out, start, in_quotes);
+      }
       return;
     }
     out.append('$', in_quotes ? k_flag_quoted : 0);
@@ -1991,6 +2017,12 @@ class Parser {
         operand.flags.find_first_of(
             std::string{static_cast<char>(k_flag_dynamic),
                         static_cast<char>(k_flag_dynamic | k_flag_quoted)}) != std::string::npos;
+    if (special && op.empty() && !indirect && !subscript && !length) {
+      if (auto v = positional(name, in_quotes)) {
+        append_value(out, *v, in_quotes);
+        return;
+      }
+    }
     if (name.empty() || indirect || subscript || special) {
       append_dynamic(out, start, in_quotes);
       return;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -115,11 +116,17 @@ struct ShellEnv {
   std::string home;  // may be empty (unknown)
   std::string user;
   std::map<std::string, std::string> vars;  // environment the agent passed
+  // $0, $1, ... when the text is a function body called with literal arguments or `sh -c TEXT
+  // NAME ARGS`; unset: positional parameters are dynamic.
+  std::optional<std::vector<std::string>> positional;
 };
 
 struct ShellParse {
   std::vector<SimpleCommand> commands;  // every simple command that would run, in source order
   std::vector<Snippet> snippets;        // non-shell code found (interpreter bodies, SQL)
+  // Functions the text defines (name, body text): stage 2 parses a body again, with the
+  // positional parameters bound, where the function is called with literal arguments.
+  std::vector<std::pair<std::string, std::string>> functions;
   bool complete = true;      // false when something could not be parsed or was cut by a limit
   bool fail_closed = false;  // the whole line must not be allowed (limits, unterminated quote, ...)
   std::string fail_reason;   // one line, for the verdict

@@ -300,6 +300,7 @@ class Unwrapper {
     for (const auto& c : raw) m_next_pipeline = std::max(m_next_pipeline, c.pipeline + 1);
     Frame top;
     m_out.reserve(raw.size());
+    for (auto& [name, body] : m_parse.functions) m_functions[name] = body;
     for (size_t i = 0; i < raw.size(); ++i) {
       first_out[i] = static_cast<int>(m_out.size());
       process(SimpleCommand(raw[i]), raw, i, top, 0);
@@ -1162,6 +1163,7 @@ class Unwrapper {
       }
     }
     if (is_shell_name(n)) return shell(std::move(cmd), list, index, frame, nesting);
+    if (call_function(cmd, nesting)) return;
     if (deferred(cmd, list, index, frame, nesting)) return;
     if (n == "eval") return eval(std::move(cmd), list, index, nesting);
     if (n == "su") return su(std::move(cmd), nesting);
@@ -1387,7 +1389,8 @@ class Unwrapper {
 
   // Parses `text` as shell one level below `carrier` and unwraps the result in place.
   void nested(const SimpleCommand& carrier, const std::string& text, const std::string& origin,
-              const std::string& wrapper, int nesting, Frame extra = {}) {
+              const std::string& wrapper, int nesting, Frame extra = {},
+              std::optional<std::vector<std::string>> positional = std::nullopt) {
     const int depth = carrier.depth + 1;
     if (depth > m_limits.max_depth || nesting + 1 > m_limits.max_depth) {
       fail("nested shell text deeper than max_depth (" + std::to_string(m_limits.max_depth) + ")");
@@ -1396,7 +1399,9 @@ class Unwrapper {
     ShellEnv env = m_env;
     env.cwd = carrier.cwd.empty() ? m_env.cwd : carrier.cwd;
     for (const auto& [k, v] : carrier.env) env.vars[k] = v;
+    env.positional = std::move(positional);
     ShellParse sub = parse_raw(text, env, m_limits, depth);
+    for (auto& [name, body] : sub.functions) m_functions[name] = body;
     trace([&] {
       return origin + ": parsed " + std::to_string(sub.commands.size()) + " commands at depth " +
              std::to_string(depth);
@@ -1425,8 +1430,30 @@ class Unwrapper {
     }
   }
 
+  // Text whose origin hides it from a reader of the line: a decoded payload (base64, hex, rev,
+  // tr) or a command git runs from its configuration (`-c alias.x='!..'`, `git config ..`, an
+  // alias defined in the line). What such text runs carries `concealed`, and so does everything
+  // nested below it (`git -c alias.x='!sh -c "rm -rf ~/p"'`: the rm under the sh -c).
+  static std::string concealing(const std::string& origin) {
+    if (origin == "base64" || origin == "hex" || origin == "rev" || origin == "tr")
+      return "decoded from a " + origin + " payload";
+    if (starts_with(origin, "git -c ") || starts_with(origin, "git config ") ||
+        starts_with(origin, "git alias ") || starts_with(origin, "GIT_"))
+      return "run by git from its configuration (" + origin + ")";
+    return {};
+  }
+
   void adopt(SimpleCommand& c, const Frame& f, int base_depth) const {
     const SimpleCommand& p = *f.parent;
+    {
+      std::string why = concealing(f.origin);
+      if (why.empty()) {
+        for (const auto& [k, v] : p.facts) {
+          if (k == "concealed") why = v;
+        }
+      }
+      if (!why.empty()) c.facts.emplace_back("concealed", std::move(why));
+    }
     std::vector<std::string> w = f.wrappers;
     w.insert(w.end(), c.wrappers.begin(), c.wrappers.end());
     c.wrappers = std::move(w);
@@ -1853,8 +1880,14 @@ class Unwrapper {
         return void(emit(std::move(cmd)));
       }
       const std::string text = a[i].text;
+      // `sh -c TEXT NAME ARGS`: NAME is $0 and ARGS are $1.., bound when all are literal.
+      std::optional<std::vector<std::string>> pos;
+      if (i + 1 < a.size() && !any_dynamic(a, i + 1, a.size())) {
+        pos.emplace();
+        for (size_t k = i + 1; k < a.size(); ++k) pos->push_back(a[k].text);
+      }
       return nested(cmd, text, cmd.name + " -c", cmd.name + " -c", nesting,
-                    stdin_frame(cmd, list, index));
+                    stdin_frame(cmd, list, index), std::move(pos));
     }
     if (i < a.size() && !smode && !a[i].dynamic &&
         run_written_script(cmd, a[i].text, cmd.name + " " + a[i].text, nesting))
@@ -1875,6 +1908,28 @@ class Unwrapper {
     if (consume_stdin_text(cmd, t, "shell")) return;
     if (t) return nested(cmd, t->text, t->origin, cmd.name, nesting);
     emit(std::move(cmd));  // interactive, or stdin from something unknown (curl: scope decides)
+  }
+
+  // `f(){ git push --force origin "$1"; }; f main`: a function defined in the line and called
+  // with literal arguments runs its body with $1.. bound to them. The body was already listed
+  // where it was defined (with the parameters unknown); here it is parsed again with them known,
+  // below the call (wrapper "function NAME"). A function is not expanded inside its own call.
+  bool call_function(SimpleCommand& cmd, int nesting) {
+    if (m_functions.empty() || cmd.argv.size() < 2) return false;
+    const auto it = m_functions.find(cmd.argv[0].text);
+    if (it == m_functions.end() || any_dynamic(cmd.argv, 1, cmd.argv.size())) return false;
+    const std::string name = it->first;
+    const std::string label = "function " + name;
+    if (std::find(cmd.wrappers.begin(), cmd.wrappers.end(), label) != cmd.wrappers.end())
+      return false;
+    std::vector<std::string> pos;
+    pos.reserve(cmd.argv.size());
+    for (const auto& w : cmd.argv) pos.push_back(w.text);
+    trace([&] { return "unwrap: " + label + " called with literal arguments (body bound)"; });
+    SimpleCommand carrier = cmd;
+    emit(std::move(cmd));
+    nested(carrier, it->second, label, label, nesting, {}, std::move(pos));
+    return true;
   }
 
   void eval(SimpleCommand cmd, const std::vector<SimpleCommand>& list, size_t index, int nesting) {
@@ -2624,6 +2679,7 @@ class Unwrapper {
   // Programs compiled in this line from source written in it (output path -> source text).
   std::map<std::string, std::string> m_built;
   std::map<std::string, std::string> m_git_aliases;  // git config alias.X set earlier in the line
+  std::map<std::string, std::string> m_functions;    // functions the line defines: name -> body
   std::vector<SimpleCommand> m_out;
   std::vector<Snippet> m_snippets;
   bool m_limits_hit = false;
