@@ -107,7 +107,7 @@ void BM_evaluate_corpus_mix(benchmark::State& state) {
 }
 
 void BM_parse_only(benchmark::State& state) {
-  shell::ShellEnv env{"/home/dev/project", "/home/dev", "dev", {}};
+  shell::ShellEnv env{"/home/dev/project", "/home/dev", "dev", {}, {}};
   for (auto _ : state) {
     auto p = shell::parse_shell("git -C ../lib push origin feature/x && npm run build", env);
     benchmark::DoNotOptimize(p);

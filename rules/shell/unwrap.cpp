@@ -2182,6 +2182,25 @@ class Unwrapper {
         text_dynamic = margs->dynamic;
       } else if (module == "reboot") {
         text = "reboot";
+      } else if (module == "file" && margs) {
+        // `-m file -a 'path=X state=absent'` removes X recursively on the hosts: judged as
+        // `rm -rf X` there (a temp directory is routine, a system or home path is not).
+        std::string path;
+        bool absent = false;
+        std::istringstream in(margs->text);
+        for (std::string kv; in >> kv;) {
+          for (std::string_view k : {"path=", "dest=", "name="}) {
+            if (starts_with(kv, k)) path = kv.substr(k.size());
+          }
+          if (kv == "state=absent") absent = true;
+        }
+        if (absent && !path.empty()) {
+          // ansible expands `~` on the host: keep it unquoted.
+          const bool tilde = path == "~" || starts_with(path, "~/");
+          text = "rm -rf " + (tilde ? "~" + (path.size() > 1 ? quote_word(path.substr(1)) : "")
+                                    : quote_word(path));
+          text_dynamic = margs->dynamic;
+        }
       }
       where = " " + pattern + where;
     } else if (n == "salt" || n == "salt-ssh") {

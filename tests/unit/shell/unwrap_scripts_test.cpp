@@ -9,7 +9,7 @@ namespace blastwall::shell {
 namespace {
 
 ShellParse parse(const std::string& line) {
-  ShellEnv env{"/home/dev/project", "/home/dev", "dev", {}};
+  ShellEnv env{"/home/dev/project", "/home/dev", "dev", {}, {}};
   return parse_shell(line, env);
 }
 
