@@ -221,12 +221,17 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
   if (!policy) return policy.error();
   std::string lock_path = setup.lockfile;
   if (lock_path.empty() && setup.user_layers) lock_path = packs::default_lockfile();
-  packs::Lockfile lock;
+  std::shared_ptr<const packs::InstalledView> installed_packs;
   if (!lock_path.empty()) {
-    auto l = packs::read_lockfile(lock_path);
-    if (!l) return l.error();
-    lock = std::move(*l);
+    auto v = packs::installed_view(lock_path);
+    if (!v) return v.error();
+    installed_packs = std::move(*v);
+  } else {
+    auto none = std::make_shared<packs::InstalledView>();
+    none->lock = std::make_shared<const packs::Lockfile>();
+    installed_packs = std::move(none);
   }
+  const packs::Lockfile& lock = *installed_packs->lock;
   std::vector<std::string> extra = policy->extra_pack_paths;
   for (auto& p : extra) {
     if (!p.empty() && p[0] == '~') p = home_dir() + p.substr(1);
@@ -246,10 +251,7 @@ Result<std::shared_ptr<const Engine>> build_engine(const EngineSetup& setup) {
              std::to_string(l.text.size()) + "\n" + l.text + "\n";
     }
     key += packs::today_utc() + "\n";
-    for (const auto& e : lock.packs) {
-      key += "lock:" + e.name + "@" + e.version + ":" + e.sha256 + ":" + e.key_id + ":" +
-             packs::installed_fingerprint(e) + "\n";
-    }
+    key += installed_packs->key + "\n";
     for (const auto* list : {&extra, &cli_extra}) {
       for (const auto& p : *list) key += fingerprint(p) + "|" + fingerprint(p + ".minisig") + "\n";
       key += "--\n";

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sodium.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include <tuple>
 
 #include "cli/https_fetch.hpp"
+#include "cli/path_watch.hpp"
 #include "cli/resident.hpp"
 #include "rules/pack/binary.hpp"
 #include "rules/pack/loader.hpp"
@@ -249,12 +249,7 @@ Result<Lockfile> read_lockfile(const std::string& path) {
   if (!fs::exists(path, ec)) return Lockfile{};
   auto text = read_bounded(path, k_max_lock_bytes);
   if (!text) return text.error();
-  if (!resident::active()) return parse_lockfile(*text, path);
-  std::string key = path + '\0' + *text;
-  if (auto hit = resident::cached_lockfile(key)) return *hit;
-  auto lock = parse_lockfile(*text, path);
-  if (lock) resident::store_lockfile(std::move(key), std::make_shared<const Lockfile>(*lock));
-  return lock;
+  return parse_lockfile(*text, path);
 }
 
 Result<bool> write_lockfile(const std::string& path, const Lockfile& lock) {
@@ -380,87 +375,78 @@ Result<LockEntry> store_in_cache(const Candidate& c, const VerifiedPack& v) {
 
 namespace {
 
-// The resident engine's watch on the pack cache (issue #11: installed packs add nothing to later
-// calls). A fingerprint taken while the watch held stays valid until an event arrives: inotify on
-// the cache directory (files created, replaced, renamed, deleted) and on each fingerprinted file
-// itself (an inode watch sees writes and attribute changes through any path, hard links included).
-// Any event, a queue overflow or a lost watch drops every remembered fingerprint, so the next call
-// stats again. The watch is set before a fingerprint is taken, so a change while it is taken is
-// an event the next call sees. Without a watch (no inotify, no directory) every call stats. Even a
-// change no event reports (a shared mmap write) cannot loosen anything: the resident engine keeps
-// the packs it verified, which is what "previously verified packs stay in force" asks.
-class CacheWatch {
- public:
-  ~CacheWatch() {
-    if (fd_ >= 0) ::close(fd_);
+std::string installed_key(const Lockfile& lock) {
+  if (lock.packs.empty()) return {};
+  std::string text;
+  for (const auto& e : lock.packs) {
+    text += e.name + "@" + e.version + ":" + e.sha256 + ":" + e.key_id + ":" +
+            files_key(cache_path(e.sha256)) + "\n";
   }
-  // The fingerprint of `e`'s files, remembered while nothing changed.
-  std::string fingerprint(const std::string& path) {
-    if (!watching(cache_dir())) return files_key(path);
-    drain();
-    if (auto it = memo_.find(path); it != memo_.end()) return it->second;
-    for (const std::string& f : {path, path + ".minisig"}) {
-      if (::inotify_add_watch(fd_, f.c_str(), k_file_events) < 0 && errno != ENOENT) {
-        memo_.clear();
-        return files_key(path);
-      }
-    }
-    return memo_[path] = files_key(path);
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                     nullptr, 0);
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out = "installed:";
+  for (unsigned char c : h) {
+    out += k_hex[c >> 4];
+    out += k_hex[c & 15];
   }
-
- private:
-  static constexpr uint32_t k_dir_events = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
-                                           IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF |
-                                           IN_MOVE_SELF;
-  static constexpr uint32_t k_file_events =
-      IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF;
-
-  bool watching(const std::string& dir) {
-    if (fd_ >= 0 && dir == dir_ && alive_) return true;
-    if (fd_ >= 0) ::close(fd_);
-    memo_.clear();
-    dir_ = dir;
-    fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    dir_wd_ = fd_ >= 0 ? ::inotify_add_watch(fd_, dir.c_str(), k_dir_events) : -1;
-    alive_ = dir_wd_ >= 0;
-    return alive_;
-  }
-  void drain() {
-    alignas(struct inotify_event) char buf[4096];
-    for (;;) {
-      ssize_t n = ::read(fd_, buf, sizeof buf);
-      if (n <= 0) break;  // EAGAIN: nothing (more) happened
-      memo_.clear();
-      for (ssize_t off = 0; off < n;) {
-        const auto* ev = reinterpret_cast<const struct inotify_event*>(buf + off);
-        // Lost events, or the directory itself gone or moved: watch afresh on the next call.
-        if ((ev->mask & IN_Q_OVERFLOW) ||
-            (ev->wd == dir_wd_ && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))))
-          alive_ = false;
-        off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
-      }
-    }
-  }
-  static std::string files_key(const std::string& path) {
-    return stat_key(path) + "|" + stat_key(path + ".minisig");
-  }
-
-  int fd_ = -1;
-  int dir_wd_ = -1;
-  bool alive_ = false;
-  std::string dir_;
-  std::map<std::string, std::string> memo_;
-};
+  return out;
+}
 
 }  // namespace
 
-std::string installed_fingerprint(const LockEntry& e) {
-  std::string path = cache_path(e.sha256);
-  if (resident::active()) {
-    static CacheWatch watch;  // the resident server is single-threaded (serve.cpp)
-    return watch.fingerprint(path);
+Result<std::shared_ptr<const InstalledView>> installed_view(const std::string& lock_path) {
+  auto* memo = resident::installed_memo();
+  auto* watch = resident::path_watch();
+  if (!memo || !watch) {
+    auto lock = read_lockfile(lock_path);
+    if (!lock) return lock.error();
+    auto view = std::make_shared<InstalledView>();
+    view->lock = std::make_shared<const Lockfile>(std::move(*lock));
+    return std::shared_ptr<const InstalledView>(std::move(view));
   }
-  return stat_key(path) + "|" + stat_key(path + ".minisig");
+  const std::optional<uint64_t> generation = watch->generation();
+  const std::string cache = cache_dir();
+  auto it = memo->find(lock_path);
+  if (generation && it != memo->end() && it->second.generation == *generation &&
+      it->second.cache_dir == cache && it->second.view) {
+    return it->second.view;
+  }
+  // Watched before anything is read: a change from here on is an event the next call sees.
+  bool tracked = generation && watch->watch(lock_path) && watch->watch(cache, true);
+  std::error_code ec;
+  const bool present = fs::exists(lock_path, ec);
+  std::string text;
+  if (present) {
+    auto t = read_bounded(lock_path, k_max_lock_bytes);
+    if (!t) return t.error();
+    text = std::move(*t);
+  }
+  std::shared_ptr<const Lockfile> lock;
+  if (it != memo->end() && it->second.view && it->second.present == present &&
+      it->second.text == text) {
+    lock = it->second.view->lock;  // the same bytes: the same parse
+  } else {
+    auto parsed = present ? parse_lockfile(text, lock_path) : Result<Lockfile>(Lockfile{});
+    if (!parsed) return parsed.error();
+    lock = std::make_shared<const Lockfile>(std::move(*parsed));
+  }
+  for (const auto& e : lock->packs) {
+    const std::string path = cache_path(e.sha256);
+    tracked = tracked && watch->watch_file_in_watched_dir(path) &&
+              watch->watch_file_in_watched_dir(path + ".minisig");
+  }
+  auto view = std::make_shared<InstalledView>();
+  view->lock = std::move(lock);
+  view->key = installed_key(*view->lock);
+  std::shared_ptr<const InstalledView> out = std::move(view);
+  if (tracked) {
+    (*memo)[lock_path] = resident::InstalledMemo{*generation, cache, std::move(text), present, out};
+  } else {
+    memo->erase(lock_path);
+  }
+  return out;
 }
 
 namespace {

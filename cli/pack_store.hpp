@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -91,11 +92,27 @@ struct VerifiedPack {
 // Stores a verified pack's bytes in the cache (content-addressed) and returns its entry.
 [[nodiscard]] Result<LockEntry> store_in_cache(const Candidate& c, const VerifiedPack& v);
 
+// What a call needs of the installed packs before it knows whether its engine is already built.
+struct InstalledView {
+  std::shared_ptr<const Lockfile> lock;  // never null
+  // For the resident engine's cache key (empty outside `serve` and without packs): BLAKE2b-256 of
+  // every lockfile entry (name, version, sha256, key id) with the device, inode, size, mtime and
+  // ctime of its cached pack and signature.
+  std::string key;
+};
+// The lockfile at `lock_path` (missing = no packs; unreadable or malformed = an error). In the
+// resident engine the view is remembered per path under a PathWatch (cli/path_watch.hpp) of the
+// lockfile, the pack cache directory and every cached pack and signature, and reused while the
+// watch's generation is unchanged: a later call reads, stats and hashes nothing for its packs,
+// and any change there (an edit in place with the mtime restored, a replacement by rename, a
+// moved directory, a lost or overflowing watch) is seen by the very next call. Where the watch
+// cannot vouch for a path (symlink, network file system, no inotify) every call reads again.
+[[nodiscard]] Result<std::shared_ptr<const InstalledView>> installed_view(
+    const std::string& lock_path);
+
 // One installed pack for an engine: the cached copy must have the lockfile's sha256, name and
 // version, and its signature must still verify (trusted key, namespace, expiry). Resident engines
-// key their engine cache by the lockfile, today's date and installed_fingerprint (device, inode,
-// size, mtime, ctime of the cache files; in the resident engine remembered under an inotify watch
-// of the cache until anything there changes), so later calls stat and verify nothing.
+// key their engine cache by installed_view's key and today's date, so later calls verify nothing.
 [[nodiscard]] Result<VerifiedPack> load_installed(const LockEntry& e, const TrustContext& trust);
 
 // Every pack of the lockfile, in its order, each as load_installed returns it. A first call whose
@@ -109,9 +126,6 @@ struct VerifiedPack {
 // and a new bundle is written. docs/THREAT_MODEL.md "Distributed rule packs" has the argument.
 [[nodiscard]] Result<std::vector<VerifiedPack>> load_installed_all(const Lockfile& lock,
                                                                    const TrustContext& trust);
-
-// What every cache file an installed pack uses looks like on disk, for engine cache keys.
-[[nodiscard]] std::string installed_fingerprint(const LockEntry& e);
 
 // SemVer-ish comparison of dotted numeric versions ("1.10.0" > "1.9.2"); pre-release suffixes
 // compare as text after the numbers.

@@ -6,6 +6,9 @@
 #include <map>
 #include <utility>
 
+#include "cli/pack_store.hpp"
+#include "cli/path_watch.hpp"
+
 namespace blastwall::cli::resident {
 
 namespace {
@@ -25,8 +28,8 @@ struct State {
   Scratch scratch;
   std::list<std::pair<std::string, std::shared_ptr<const Engine>>> engines;  // MRU first
   std::map<std::string, PooledLog> logs;
-  std::string lock_key;
-  std::shared_ptr<const packs::Lockfile> lock;
+  std::unique_ptr<PathWatch> watch;
+  std::unordered_map<std::string, InstalledMemo> installed;
   std::unordered_map<int64_t, RecalledRow> recalled;
   std::unordered_map<std::string, SessionWindow> windows;
   uint64_t opened = 0;  // connections opened so far (generations)
@@ -51,6 +54,7 @@ void begin(const Request& r) {
 Scratch& scratch() { return state().scratch; }
 
 void end() {
+  if (state().watch) state().watch->request_done();
   state().active = false;
   state().request = {};
 }
@@ -72,13 +76,23 @@ void store_engine(const std::string& key, std::shared_ptr<const Engine> engine) 
   while (es.size() > k_max_engines) es.pop_back();
 }
 
-std::shared_ptr<const packs::Lockfile> cached_lockfile(const std::string& key) {
-  return state().lock && state().lock_key == key ? state().lock : nullptr;
+PathWatch* path_watch() {
+  if (!active()) return nullptr;
+  if (!state().watch) state().watch = std::make_unique<PathWatch>();
+  return state().watch.get();
 }
 
-void store_lockfile(std::string key, std::shared_ptr<const packs::Lockfile> lock) {
-  state().lock_key = std::move(key);
-  state().lock = std::move(lock);
+int watch_fd() { return state().watch ? state().watch->fd() : -1; }
+
+void watch_polled(bool readable) {
+  if (state().watch) state().watch->polled(readable);
+}
+
+std::unordered_map<std::string, InstalledMemo>* installed_memo() {
+  if (!active()) return nullptr;
+  auto& m = state().installed;
+  if (m.size() > 16) m.clear();  // bounded: a few configurations
+  return &m;
 }
 
 std::unordered_map<int64_t, RecalledRow>* recall_memo() {
@@ -152,8 +166,8 @@ void after_request(bool idle) {
 void clear() {
   state().engines.clear();
   state().logs.clear();
-  state().lock.reset();
-  state().lock_key.clear();
+  state().installed.clear();
+  state().watch.reset();
   state().recalled.clear();
   state().windows.clear();
 }

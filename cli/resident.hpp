@@ -19,8 +19,11 @@
 #include "blastwall/engine.hpp"
 #include "blastwall/result.hpp"
 
+namespace blastwall::cli {
+class PathWatch;
+}
 namespace blastwall::cli::packs {
-struct Lockfile;
+struct InstalledView;
 }
 
 namespace blastwall::cli::resident {
@@ -49,11 +52,23 @@ void end();
 [[nodiscard]] std::shared_ptr<const Engine> cached_engine(const std::string& key);
 void store_engine(const std::string& key, std::shared_ptr<const Engine> engine);
 
-// The last parsed lockfile (used by packs::read_lockfile only while active()), keyed by its path
-// and exact bytes: every request reads the lockfile, and parsing it cost more than the rest of
-// the request's pack handling.
-[[nodiscard]] std::shared_ptr<const packs::Lockfile> cached_lockfile(const std::string& key);
-void store_lockfile(std::string key, std::shared_ptr<const packs::Lockfile> lock);
+// The server's watch on files whose state later calls remember (cli/path_watch.hpp), created on
+// first use; null outside `serve`. watch_fd() is what the server adds to its poll (-1: none yet),
+// watch_polled() what it reports after each poll.
+[[nodiscard]] PathWatch* path_watch();
+[[nodiscard]] int watch_fd();
+void watch_polled(bool readable);
+
+// What packs::installed_view remembered per lockfile path (valid while path_watch()'s generation
+// is the one recorded). Null outside `serve`.
+struct InstalledMemo {
+  uint64_t generation = 0;
+  std::string cache_dir;  // the cache the entry's fingerprints are of
+  std::string text;       // the lockfile's bytes when read (to reuse the parse)
+  bool present = false;   // the lockfile existed
+  std::shared_ptr<const packs::InstalledView> view;
+};
+[[nodiscard]] std::unordered_map<std::string, InstalledMemo>* installed_memo();
 
 // What session recall (cli/session_recall.cpp) made of an audit row, kept between requests so
 // that each row's JSON is parsed once, not on every call of the session (64 rows × two JSON

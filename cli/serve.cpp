@@ -329,11 +329,20 @@ int run_serve(const ServeOpts& o) {
 
   using clock = std::chrono::steady_clock;
   auto last = clock::now();
+  auto last_tick = last;
   for (;;) {
-    pollfd p{listener.fd, POLLIN, 0};
-    int r = ::poll(&p, 1, 5000);
+    // The watch on what later calls remember (cli/path_watch.hpp) is polled with the listener:
+    // a change made before a client connected is already pending when the poll reports the
+    // client, so the request learns "nothing changed" from this poll, without a call of its own.
+    pollfd p[2] = {{listener.fd, POLLIN, 0}, {resident::watch_fd(), POLLIN, 0}};
+    int r = ::poll(p, p[1].fd >= 0 ? 2 : 1, 5000);
     if (r < 0 && errno != EINTR) break;
-    if (r <= 0) {
+    if (r >= 0) resident::watch_polled(p[1].fd >= 0 && (p[1].revents & POLLIN) != 0);
+    const bool client_ready = r > 0 && p[0].revents != 0;
+    // Only the watch woke us (drained above): the idle tick below still runs every 5 s.
+    if (!client_ready && r > 0 && clock::now() - last_tick < std::chrono::seconds(5)) continue;
+    if (!client_ready) {
+      last_tick = clock::now();
       // Idle tick: leave when idle too long, when our socket was removed or replaced, or when
       // this binary was rebuilt (the next front call starts the new one).
       struct stat now_sock {

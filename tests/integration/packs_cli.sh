@@ -245,6 +245,30 @@ served=$(tail -n 1 "$tmp/trace")
 if [ "$served" = served ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL the resident engine did not answer ($served)"; fi
 cp "$tmp/cached.bak" "$cached"
 expect 1 "resident: the restored cache file is in force again" -- "$bin" check --no-audit 'shipit deploy api'
+# The lockfile is remembered under the same watch (cli/path_watch.hpp): an edit in place with its
+# mtime restored, and a replacement by rename, are seen by the very next resident call.
+lockf=$XDG_CONFIG_HOME/blastwall/packs.lock
+cp -p "$lockf" "$tmp/lock.bak"
+other=$(printf '%s' "$sha" | tr '0-9a-f' '1-9a-f0')
+python3 - "$lockf" "$sha" "$other" <<'PY'
+import sys
+p, old, new = sys.argv[1:]
+b = open(p, 'rb').read()
+assert old.encode() in b
+open(p, 'r+b').write(b.replace(old.encode(), new.encode()))
+PY
+touch -r "$tmp/lock.bak" "$lockf"
+expect 3 "resident: a lockfile edited in place (mtime restored) is seen on the next call" -- "$bin" check --no-audit ls
+contains "missing from the cache" "the edited lockfile's pack is looked up"
+[ "$(tail -n 1 "$tmp/trace")" = served ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL the resident engine did not answer"; }
+cp -p "$tmp/lock.bak" "$lockf.new" && mv "$lockf.new" "$lockf"
+expect 1 "resident: a lockfile replaced by rename is seen on the next call" -- "$bin" check --no-audit 'shipit deploy api'
+[ "$(tail -n 1 "$tmp/trace")" = served ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL the resident engine did not answer"; }
+mv "$XDG_CONFIG_HOME/blastwall" "$XDG_CONFIG_HOME/blastwall.away"
+expect 3 "resident: a config directory moved away takes its packs with it" -- "$bin" check --no-audit 'shipit deploy api'
+contains "requires pack com.acme.platform" "the required pack is missing again"
+mv "$XDG_CONFIG_HOME/blastwall.away" "$XDG_CONFIG_HOME/blastwall"
+expect 1 "resident: ... and moved back brings them back" -- "$bin" check --no-audit 'shipit deploy api'
 unset BLASTWALL_FRONT_TRACE
 echo '# edited' >> "$cached"
 expect 3 "an altered cache file fails closed" -- "$bin" check --no-audit ls
