@@ -499,7 +499,7 @@ void identifier_prod_facts(Subject& s, const ScopeConfig& config) {
   if (verb_of(s) == Verb::read || dry_run(s)) return;
   auto check = [&](std::string_view v) {
     if (v.empty() || v.find(' ') != std::string_view::npos) return false;  // free text
-    if (!matches_prod(v, config.prod_patterns)) return false;
+    if (!matches_prod_camel(v, config.prod_patterns)) return false;
     s.facts.set("prod", "resource " + std::string(v));
     return true;
   };

@@ -316,6 +316,29 @@ bool matches_prod(std::string_view value, const std::vector<std::string>& patter
   return false;
 }
 
+bool matches_prod_camel(std::string_view value, const std::vector<std::string>& patterns) {
+  if (matches_prod(value, patterns)) return true;
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower_c = [](char c) { return c >= 'a' && c <= 'z'; };
+  for (const auto& pat : patterns) {
+    if (pat.empty() || pat.size() > value.size()) continue;
+    for (size_t i = 0; i + pat.size() <= value.size(); ++i) {
+      // The word starts at a CamelCase boundary (capital after a lower-case letter or digit,
+      // or a capital at the start) ...
+      if (!upper(value[i])) continue;
+      if (i > 0 && is_alnum(value[i - 1]) && upper(value[i - 1])) continue;
+      size_t k = 0;
+      while (k < pat.size() && lower(value[i + k]) == lower(pat[k])) ++k;
+      if (k != pat.size() || (k > 1 && !lower_c(value[i + 1]))) continue;  // `PRODUCT`: caps
+      // ... and ends at one: the next character starts a new word or is not a letter.
+      const size_t after = i + k;
+      if (after < value.size() && lower_c(value[after])) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool matches_branch(std::string_view branch, const std::vector<std::string>& patterns) {
   if (branch.substr(0, 11) == "refs/heads/") branch.remove_prefix(11);
   for (const auto& pat : patterns) {

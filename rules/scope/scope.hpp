@@ -86,6 +86,11 @@ struct Analysis {
 [[nodiscard]] bool is_state_dir(std::string_view resolved, std::string_view home);
 // Whole-token match against production patterns ("prod-eu" yes, "product" no).
 [[nodiscard]] bool matches_prod(std::string_view value, const std::vector<std::string>& patterns);
+// Also a pattern that is a whole word of a CamelCase identifier (`BillingProdStack`,
+// `ProdApiStack`, `apiProd`; not `ProductStack`, `Prodigy`): for resource identifiers, where CDK
+// stack ids and CloudFormation names are written that way.
+[[nodiscard]] bool matches_prod_camel(std::string_view value,
+                                      const std::vector<std::string>& patterns);
 [[nodiscard]] bool matches_branch(std::string_view branch,
                                   const std::vector<std::string>& patterns);
 
