@@ -314,7 +314,14 @@ Result<bool> AuditLog::checkpoint(bool only_if_due) {
   return true;
 }
 
-sqlite3_stmt* AuditLog::prepared(const std::string& sql) {
+sqlite3_stmt* AuditLog::idle_read_statement(const std::string& sql) const {
+  constexpr size_t k_max_cached = 64;
+  auto it = m_stmts.find(sql);
+  if (it == m_stmts.end()) return m_stmts.size() < k_max_cached ? prepared(sql) : nullptr;
+  return sqlite3_stmt_busy(it->second) ? nullptr : it->second;
+}
+
+sqlite3_stmt* AuditLog::prepared(const std::string& sql) const {
   if (auto it = m_stmts.find(sql); it != m_stmts.end()) return it->second;
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(m_db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -859,6 +866,18 @@ void bind_all(Stmt& s, const Where& w) {
     }
   }
 }
+
+// The cached statement when there is one, else a fresh one for `sql` (finalized after use).
+Stmt& borrow_or_prepare(std::optional<Stmt>& st, sqlite3* db, sqlite3_stmt* cached,
+                        const std::string& sql) {
+  if (cached) {
+    st.emplace(cached);
+  } else {
+    st.emplace(db, sql);
+  }
+  return *st;
+}
+
 }  // namespace
 
 Result<int64_t> AuditLog::query(const LogFilter& filter,
@@ -869,7 +888,8 @@ Result<int64_t> AuditLog::query(const LogFilter& filter,
   std::string sql = std::string("SELECT ") + k_columns + " FROM events" + w.sql + " ORDER BY id" +
                     (filter.newest_first ? " DESC" : "");
   if (filter.limit > 0) sql += " LIMIT " + std::to_string(filter.limit);
-  Stmt s(m_db, sql);
+  std::optional<Stmt> st;
+  Stmt& s = borrow_or_prepare(st, m_db, idle_read_statement(sql), sql);
   if (!s.ok()) return make_error(sqlite_error(m_db, "audit query failed"));
   bind_all(s, w);
   int64_t n = 0;
@@ -886,7 +906,9 @@ Result<int64_t> AuditLog::count(const LogFilter& filter) const {
   std::lock_guard lock(m_mu);
   if (!m_db) return make_error("audit database " + m_opts.path + " is not open");
   Where w = build_where(filter);
-  Stmt s(m_db, "SELECT count(*) FROM events" + w.sql);
+  const std::string sql = "SELECT count(*) FROM events" + w.sql;
+  std::optional<Stmt> st;
+  Stmt& s = borrow_or_prepare(st, m_db, idle_read_statement(sql), sql);
   if (!s.ok()) return make_error(sqlite_error(m_db, "audit query failed"));
   bind_all(s, w);
   if (s.step() != SQLITE_ROW) return make_error(sqlite_error(m_db, "audit query failed"));
@@ -1012,6 +1034,15 @@ Checkpoint latest_checkpoint(sqlite3* db) {
 }
 }  // namespace
 
+Result<AuditLog::ChangeStamp> AuditLog::change_stamp() const {
+  std::lock_guard lock(m_mu);
+  if (!m_db) return make_error("audit database " + m_opts.path + " is not open");
+  Stmt s(prepared("PRAGMA data_version"));
+  if (!s.ok() || s.step() != SQLITE_ROW)
+    return make_error(sqlite_error(m_db, "audit query failed"));
+  return ChangeStamp{s.i64(0), m_prunes};
+}
+
 Result<int64_t> AuditLog::pruned_through() const {
   std::lock_guard lock(m_mu);
   if (!m_db) return make_error("audit database " + m_opts.path + " is not open");
@@ -1081,6 +1112,7 @@ Result<VerifyReport> AuditLog::verify() const {
 Result<PruneReport> AuditLog::prune(int64_t cutoff_us, const std::string& who, int64_t now) {
   std::lock_guard lock(m_mu);
   if (!m_db) return make_error("audit database " + m_opts.path + " is not open");
+  ++m_prunes;  // before anything is deleted: a failed prune may have deleted rows too
   std::string err;
   if (!exec(m_db, "BEGIN IMMEDIATE", &err)) return make_error("audit prune: " + err);
   auto fail = [&](const std::string& why) -> Result<PruneReport> {

@@ -193,6 +193,17 @@ class AuditLog {
   [[nodiscard]] Result<std::vector<SessionSummary>> sessions(const LogFilter& filter,
                                                              int limit) const;
   [[nodiscard]] Result<AuditRow> get(int64_t id) const;
+  // What may have changed rows this connection read earlier: a commit by any other connection
+  // (SQLite's PRAGMA data_version) or a prune through this one. Two equal stamps mean this
+  // connection has at most added rows in between (record never changes or deletes a row), so rows
+  // read before the first are all still there. Session recall (cli/session_recall.cpp) compares
+  // stamps before counting the rows it remembers.
+  struct ChangeStamp {
+    int64_t others = 0;
+    int64_t own_prunes = 0;
+    [[nodiscard]] bool operator==(const ChangeStamp&) const = default;
+  };
+  [[nodiscard]] Result<ChangeStamp> change_stamp() const;
   // Approval, outcome rows that refer to `action_id`.
   [[nodiscard]] Result<std::vector<AuditRow>> related(int64_t action_id) const;
 
@@ -243,18 +254,24 @@ class AuditLog {
   // A statement prepared once per connection (SQLITE_PREPARE_PERSISTENT) and reused: the resident
   // engine records every action on one connection, where re-parsing the SQL each time cost more
   // than the insert. Null when it cannot be prepared. Finalized by close_db().
-  sqlite3_stmt* prepared(const std::string& sql);
+  sqlite3_stmt* prepared(const std::string& sql) const;
+  // The cached statement for a read (query, count) when it is free — not being stepped by a caller
+  // further up this thread's stack — and the cache has room for it (reads build their SQL from the
+  // filter, so a few dozen shapes); else null and the caller prepares its own. Session recall runs
+  // two reads per hook call, whose parsing cost more than the reads.
+  sqlite3_stmt* idle_read_statement(const std::string& sql) const;
   // Runs a cached statement without results (BEGIN IMMEDIATE, COMMIT); err gets SQLite's message.
   bool run_prepared(const std::string& sql, std::string* err);
 
   AuditOptions m_opts;
   sqlite3* m_db = nullptr;
-  std::map<std::string, sqlite3_stmt*, std::less<>> m_stmts;
+  mutable std::map<std::string, sqlite3_stmt*, std::less<>> m_stmts;
   mutable std::recursive_mutex m_mu;
   std::string m_warning;
   int64_t m_next_spool_id = -1;
   int64_t m_retry_at_us = 0;  // while now < this, write to the spool directly
   int64_t m_commits_since_checkpoint = 0;
+  int64_t m_prunes = 0;  // prune() calls on this connection (ChangeStamp::own_prunes)
   std::string m_last_failure;
   std::vector<std::pair<int64_t, std::string>> m_spool_uids;  // negative id -> spool uid
 };

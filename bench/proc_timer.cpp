@@ -2,9 +2,12 @@
 // Cases are run interleaved (one call of each per round), so a noisy machine slows every case alike
 // and ratios between cases stay meaningful.
 //
-// usage: blastwall_proc_timer SPEC_FILE ROUNDS [WARMUP]
+// usage: blastwall_proc_timer SPEC_FILE ROUNDS [WARMUP] [alternate]
 //   SPEC_FILE: one case per line, fields separated by TABs: name, stdin file ("-" = /dev/null),
-//   then argv (argv[0] is a path). Prints name, median, p95, p99 and mean in ms per case.
+//   then optional NAME=VALUE fields that set or replace variables in that case's environment
+//   (built once, so a case pays no `/usr/bin/env` exec per call), then argv (argv[0] is a path).
+//   Prints name, median, p95, p99 and mean in ms per case. `alternate` runs every other round in
+//   reverse case order, so no case always follows the same neighbour (A/B specs).
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -25,8 +28,40 @@ namespace {
 struct Case {
   std::string name, input;
   std::vector<std::string> argv;
+  std::vector<std::string> env;  // empty: the timer's own environment
   std::vector<double> ms;
 };
+
+// NAME=VALUE with a shell-style name: an environment override, not argv[0] (a path).
+bool is_assignment(const std::string& f) {
+  size_t eq = f.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  for (size_t i = 0; i < eq; ++i) {
+    char c = f[i];
+    bool ok = c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// The timer's environment with `overrides` applied (same order; new names appended).
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  for (const auto& o : overrides) {
+    std::string name = o.substr(0, o.find('=') + 1);
+    auto it = std::find_if(env.begin(), env.end(), [&](const std::string& e) {
+      return e.compare(0, name.size(), name) == 0;
+    });
+    if (it != env.end()) {
+      *it = o;
+    } else {
+      env.push_back(o);
+    }
+  }
+  return env;
+}
 
 double now_ms() {
   timespec ts{};
@@ -45,9 +80,13 @@ double run_once(const Case& c) {
   std::vector<char*> argv;
   for (const auto& a : c.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : c.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   double t0 = now_ms();
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  int rc =
+      posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), c.env.empty() ? environ : envp.data());
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) return -1;
   int status = 0;
@@ -65,7 +104,7 @@ double pct(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s SPEC_FILE ROUNDS [WARMUP]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s SPEC_FILE ROUNDS [WARMUP] [alternate]\n", argv[0]);
     return 2;
   }
   std::ifstream spec(argv[1]);
@@ -75,14 +114,27 @@ int main(int argc, char** argv) {
     std::vector<std::string> f;
     std::stringstream ss(line);
     for (std::string field; std::getline(ss, field, '\t');) f.push_back(field);
-    if (f.size() < 3) continue;
-    cases.push_back(Case{f[0], f[1], {f.begin() + 2, f.end()}, {}});
+    size_t first = 2;
+    std::vector<std::string> overrides;
+    while (first < f.size() && is_assignment(f[first])) overrides.push_back(f[first++]);
+    if (first >= f.size()) continue;
+    cases.push_back(
+        Case{f[0],
+             f[1],
+             {f.begin() + static_cast<std::ptrdiff_t>(first), f.end()},
+             overrides.empty() ? std::vector<std::string>{} : environment_with(overrides),
+             {}});
   }
   int rounds = std::atoi(argv[2]);
   int warmup = argc > 3 ? std::atoi(argv[3]) : 10;
+  bool alternate = argc > 4 && std::string(argv[4]) == "alternate";
   if (cases.empty() || rounds <= 0) return 2;
+  std::vector<size_t> order(cases.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   for (int r = -warmup; r < rounds; ++r) {
-    for (auto& c : cases) {
+    if (alternate) std::reverse(order.begin(), order.end());
+    for (size_t i : order) {
+      Case& c = cases[i];
       double ms = run_once(c);
       if (ms < 0) {
         std::fprintf(stderr, "cannot start %s\n", c.argv[0].c_str());

@@ -26,7 +26,7 @@ inline constexpr int k_exit_bad_input = 3;
 inline constexpr int k_exit_internal = 4;
 
 // Builds the app and runs one command (cli/run.cpp). served_only registers just the commands the
-// resident engine answers (check, hook).
+// resident engine answers (check, hook), and of those only the one the command line names.
 int run_cli(int argc, const char* const* argv, bool served_only);
 // The whole command tree, as run_cli parses it; `g` receives the parsed values and must outlive
 // `app`. Also walked by the man page and completion generator (tools/clidoc.cpp), so the docs are

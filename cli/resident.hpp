@@ -85,6 +85,8 @@ struct RecalledRow {
 // session reads only the rows written since (by id). `rows` are the session's newest rows inside
 // the window starting at `since_us`, oldest first, at most k_session_memory_entries; `generation`
 // is the pooled connection's (log_generation), so a replaced database is read in full again.
+// `stamp` is the connection's change stamp taken before `rows` were last read or checked: while
+// it stays the same no remembered row can have gone, and the recall skips counting them.
 struct RecallEntry {
   int64_t id = 0, ts_us = 0;
   std::optional<RecentAction> memory;
@@ -93,6 +95,7 @@ struct SessionWindow {
   uint64_t generation = 0;
   int64_t since_us = 0;
   std::vector<RecallEntry> rows;
+  std::optional<audit::AuditLog::ChangeStamp> stamp;
 };
 // Keyed by database path, agent and session. Null outside `serve`.
 [[nodiscard]] std::unordered_map<std::string, SessionWindow>* recall_windows();

@@ -11,22 +11,24 @@ namespace blastwall::cli {
 
 namespace {
 
-// Whether the command word (the first argument that is not a global option) is `hook`.
-bool is_hook_command(int argc, const char* const* argv) {
+// The command word: the first argument that is not a global option or its value.
+std::string_view command_word(int argc, const char* const* argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--audit-db" || a == "--policy") {
       ++i;
     } else if (a.empty() || a[0] != '-') {
-      return a == "hook";
+      return a;
     }
   }
-  return false;
+  return {};
 }
 
-}  // namespace
+bool is_hook_command(int argc, const char* const* argv) {
+  return command_word(argc, argv) == "hook";
+}
 
-void build_app(CLI::App& app, GlobalOptions& g, bool served_only) {
+void add_globals(CLI::App& app, GlobalOptions& g) {
   app.description("blastwall: a local safety proxy between AI coding agents and their tools");
   app.set_version_flag("--version", std::string("blastwall ") + BLASTWALL_VERSION);
   app.require_subcommand(1);
@@ -36,9 +38,28 @@ void build_app(CLI::App& app, GlobalOptions& g, bool served_only) {
   app.add_option("--policy", g.policy_file, "Extra policy file layered over the defaults")
       ->type_name("FILE");
   app.add_flag("--no-color", g.no_color, "Never colour output");
+}
+
+// The resident engine's tree for one request: only the served command the request names (building
+// CLI11's option tree cost more than a warm evaluation); both when it names neither. The parse is
+// the same: with require_subcommand(1), a sibling command's name later on the line is an argument
+// either way.
+void build_served_app(CLI::App& app, GlobalOptions& g, std::string_view word) {
+  add_globals(app, g);
+  if (word != "hook") register_check(app, g);
+  if (word != "check") register_hook(app, g);
+}
+
+}  // namespace
+
+void build_app(CLI::App& app, GlobalOptions& g, bool served_only) {
+  if (served_only) {
+    build_served_app(app, g, {});
+    return;
+  }
+  add_globals(app, g);
   register_check(app, g);
   register_hook(app, g);
-  if (served_only) return;
   register_rules(app, g);
   register_demo(app, g);
   register_corpus(app, g);
@@ -63,7 +84,11 @@ int run_cli(int argc, const char* const* argv, bool served_only) {
   try {
     CLI::App app;
     GlobalOptions g;
-    build_app(app, g, served_only);
+    if (served_only) {
+      build_served_app(app, g, command_word(argc, argv));
+    } else {
+      build_app(app, g, false);
+    }
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

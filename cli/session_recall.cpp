@@ -43,22 +43,26 @@ bool read_rows(const audit::AuditLog& log, const audit::LogFilter& f,
 // The rows an earlier read of the same session left, brought up to date with only the rows
 // written since, when that gives exactly what a full read would: the same connection (a replaced
 // database is another generation), a window that did not start earlier, every remembered row
-// still there (retention and `audit prune` delete rows), the newest one unchanged, and either
-// nothing cut off by the row
-// limit last time or a full set of rows now. Returns false when a full read is needed.
+// still there (retention and `audit prune` delete rows: counted, unless the connection's change
+// stamp says nothing but this connection's own records happened since they were last checked),
+// the newest one unchanged, and either nothing cut off by the row limit last time or a full set
+// of rows now. Returns false when a full read is needed.
 bool update_window(const audit::AuditLog& log, const audit::LogFilter& f, uint64_t generation,
+                   const std::optional<audit::AuditLog::ChangeStamp>& stamp,
                    resident::SessionWindow& w) {
   if (w.generation != generation || w.rows.empty() || *f.since_us < w.since_us) return false;
   const size_t limit = static_cast<size_t>(f.limit);
   const bool was_cut = w.rows.size() >= limit;
-  audit::LogFilter still = f;
-  still.since_us = w.since_us;
-  still.after_id = w.rows.front().id - 1;
-  still.before_id = w.rows.back().id + 1;
-  still.limit = 0;
-  still.newest_first = false;
-  auto present = log.count(still);
-  if (!present || *present != static_cast<int64_t>(w.rows.size())) return false;
+  if (!stamp || !w.stamp || !(*stamp == *w.stamp)) {
+    audit::LogFilter still = f;
+    still.since_us = w.since_us;
+    still.after_id = w.rows.front().id - 1;
+    still.before_id = w.rows.back().id + 1;
+    still.limit = 0;
+    still.newest_first = false;
+    auto present = log.count(still);
+    if (!present || *present != static_cast<int64_t>(w.rows.size())) return false;
+  }
   // From the newest remembered row on: it must come back as it was (ids are reused after the
   // newest rows are deleted; a database rewritten in place has other rows).
   audit::LogFilter newer = f;
@@ -97,11 +101,16 @@ void recall_session(Action& action, const Policy& policy, const audit::AuditLog*
   const uint64_t generation = resident::log_generation(log);
   if (windows && generation != 0) {
     auto& w = (*windows)[log->path() + '\n' + f.agent + '\n' + f.session];
-    if (!update_window(*log, f, generation, w)) {
-      w = resident::SessionWindow{generation, *f.since_us, {}};
+    // Taken before anything is read: a change after it shows in the next call's stamp.
+    auto stamp = log->change_stamp();
+    std::optional<audit::AuditLog::ChangeStamp> now;
+    if (stamp) now = *stamp;
+    if (!update_window(*log, f, generation, now, w)) {
+      w = resident::SessionWindow{generation, *f.since_us, {}, std::nullopt};
       // A failed read keeps what it got, as the in-process recall does, but is not built on.
       if (!read_rows(*log, f, w.rows)) w.generation = 0;
     }
+    w.stamp = now;
     rows = &w.rows;
   } else {
     (void)read_rows(*log, f, fresh);

@@ -74,6 +74,16 @@ done
 echo 'not json' > "$tmp/garbage"
 same "hook claude on garbage (fail closed)" "$tmp/garbage" -- hook claude --no-audit
 same "unknown agent" "$tmp/empty" -- hook nosuchagent --no-audit
+# The server builds only the command a request names: the other one's name later on the line, and
+# global options in front, must parse as they do in-process.
+same "hook with 'check' after it" "$tmp/env.json" -- hook claude --no-audit check
+same "hook with 'check' as the agent" "$tmp/env.json" -- hook check --no-audit
+same "check of the command 'hook'" "$tmp/empty" -- check --no-audit hook
+same "check with 'hook' after the command" "$tmp/empty" -- check --no-audit 'git status' hook
+same "globals before hook" "$tmp/env.json" -- --no-color --policy "$policy" hook claude --no-audit
+same "globals before check" "$tmp/empty" -- --policy="$policy" check --no-audit 'rm -rf ~'
+same "hook --help" "$tmp/empty" -- hook --help
+same "check --help" "$tmp/empty" -- check --help
 
 # 3. Policy changes take effect on the next call (the engine cache is keyed by content).
 "$bin" check --no-audit 'rm -rf src/old' >/dev/null; [ $? = 1 ] && ok || bad "in-project delete should ask"

@@ -364,6 +364,50 @@ TEST(AuditPrune, prune_keeps_the_remaining_chain_verifiable_with_a_checkpoint) {
   EXPECT_FALSE(v->ok);
 }
 
+TEST(AuditLog, change_stamp_moves_on_other_connections_commits_and_own_prunes_only) {
+  TempDir dir;
+  auto log = open_log(dir.file("a.db"));
+  auto stamp = [&] {
+    auto s = log->change_stamp();
+    EXPECT_TRUE(s.has_value());
+    return s ? *s : AuditLog::ChangeStamp{-1, -1};
+  };
+  const auto first = stamp();
+  ASSERT_TRUE(log->record(sample("echo 1", Decision::allow, 1000)));
+  EXPECT_TRUE(stamp() == first);  // its own rows: nothing it read can be gone
+  ASSERT_TRUE(open_log(dir.file("a.db"))->record(sample("echo 2", Decision::allow, 1001)));
+  const auto after_other = stamp();
+  EXPECT_FALSE(after_other == first);
+  EXPECT_TRUE(stamp() == after_other);
+  ASSERT_TRUE(log->prune(1001, "alice", 5000).has_value());
+  EXPECT_FALSE(stamp() == after_other);
+}
+
+// Reads reuse a cached statement per SQL text; one still being stepped (a sink that reads the
+// same log again) is not borrowed twice.
+TEST(AuditQuery, a_read_inside_a_read_of_the_same_shape_sees_every_row) {
+  TempDir dir;
+  auto log = open_log(dir.file("a.db"));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(log->record(sample("echo " + std::to_string(i), Decision::allow, 1000 + i)));
+  LogFilter f;
+  f.session = "s-1";
+  int outer = 0, inner = 0;
+  auto n = log->query(f, [&](const AuditRow&) {
+    ++outer;
+    inner += static_cast<int>(all_rows(*log, f).size());
+    auto c = log->count(f);
+    EXPECT_TRUE(c.has_value());
+    EXPECT_EQ(c ? *c : -1, 3);
+    return true;
+  });
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, 3);
+  EXPECT_EQ(outer, 3);
+  EXPECT_EQ(inner, 9);
+  EXPECT_EQ(all_rows(*log, f).size(), 3u);  // the cached statement is usable again afterwards
+}
+
 TEST(AuditQuery, filters_select_by_time_agent_session_decision_rule_facts_and_text) {
   TempDir dir;
   auto log = open_log(dir.file("a.db"));

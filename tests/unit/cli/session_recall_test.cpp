@@ -104,8 +104,9 @@ TEST(SessionRecall, the_resident_memo_gives_what_a_fresh_recall_gives) {
 
 // The resident engine reads only the rows written since its last recall of the session. After
 // every change — new rows (past the row limit), rows ageing out of the window, a clock going
-// back, `audit prune`, rows of another session, a replaced database — it must recall exactly what
-// a full read through a separate connection recalls.
+// back, `audit prune`, rows of another session, rows deleted through another connection, a
+// replaced database — it must recall exactly what a full read through a separate connection
+// recalls.
 TEST(SessionRecall, incremental_recall_gives_what_a_full_read_gives) {
   const fs::path dir = fresh_dir("bw-recall-inc-");
   audit::AuditOptions o;
@@ -194,6 +195,20 @@ TEST(SessionRecall, incremental_recall_gives_what_a_full_read_gives) {
   write("terraform destroy -auto-approve", "s1");
   compare(t);
   write("rm -rf reused", "s1");
+  compare(t);
+  // A remembered row that is not the newest deleted through another connection: only counting
+  // the remembered range sees it, and the connection's change stamp must make the recall count.
+  compare(t);  // nothing changed since the last call: the count is skipped
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(o.path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DELETE FROM events WHERE id = (SELECT id FROM events WHERE "
+                           "session = 's1' ORDER BY id DESC LIMIT 1 OFFSET 1)",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
   compare(t);
   // The database is replaced: a new file at the same path.
   owned.reset();
