@@ -1676,6 +1676,85 @@ void analyze_mcp_code(const std::string& lang, const std::string& code, const Ct
   for (auto& sub : as_shell.subjects) out.subjects.push_back(std::move(sub));
 }
 
+// A container-run tool (`run_container {image, command, volumes, privileged}`, docker SDK and
+// Docker/Podman MCP servers' shapes) is `docker run` with those options: the same host-mount,
+// privilege and command facts as the shell line. Empty when the object is not such a call.
+std::string container_run_line(const nlohmann::json& j, std::string_view tool,
+                               std::string_view server) {
+  auto img = j.find("image");
+  if (img == j.end() || !img->is_string() || img->get_ref<const std::string&>().empty()) return {};
+  std::string t(tool);
+  for (auto& ch : t) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const bool runs = t.find("run") != std::string::npos || t.find("create") != std::string::npos ||
+                    t.find("start") != std::string::npos;
+  const bool container =
+      t.find("container") != std::string::npos || t.find("docker") != std::string::npos ||
+      t.find("podman") != std::string::npos || server.find("docker") != std::string_view::npos ||
+      server.find("podman") != std::string_view::npos;
+  if (!runs || !container) return {};
+  std::string line = "docker run";
+  auto truthy = [&](const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_boolean() && it->get<bool>();
+  };
+  if (truthy("privileged")) line += " --privileged";
+  for (const char* k : {"network_mode", "network", "pid_mode", "pid", "ipc_mode", "userns_mode"}) {
+    auto it = j.find(k);
+    if (it != j.end() && it->is_string() && it->get_ref<const std::string&>() == "host") {
+      const std::string_view flag = k[0] == 'n'   ? "--network"
+                                    : k[0] == 'p' ? "--pid"
+                                    : k[0] == 'i' ? "--ipc"
+                                                  : "--userns";
+      line += " " + std::string(flag) + " host";
+    }
+  }
+  auto bind = [&](const std::string& host, const std::string& target, const std::string& mode) {
+    line += " -v " + shell_quote(host + ":" + target + (mode.empty() ? "" : ":" + mode));
+  };
+  auto str = [](const nlohmann::json& o, std::initializer_list<const char*> keys) {
+    for (const char* k : keys) {
+      auto it = o.find(k);
+      if (it != o.end() && it->is_string()) return it->get<std::string>();
+    }
+    return std::string();
+  };
+  for (const char* k : {"volumes", "binds", "mounts", "volume", "bind_mounts"}) {
+    auto it = j.find(k);
+    if (it == j.end()) continue;
+    if (it->is_object()) {  // docker SDK: {"/": {"bind": "/host", "mode": "rw"}}
+      for (const auto& [host, spec] : it->items()) {
+        if (spec.is_object())
+          bind(host, str(spec, {"bind", "target", "destination"}), str(spec, {"mode"}));
+        else if (spec.is_string())
+          bind(host, spec.get<std::string>(), "");
+      }
+    } else if (it->is_array()) {
+      for (const auto& e : *it) {
+        if (e.is_string())
+          line += " -v " + shell_quote(e.get<std::string>());
+        else if (e.is_object())
+          bind(str(e, {"source", "src", "host", "host_path", "hostPath"}),
+               str(e, {"target", "destination", "dst", "container_path", "containerPath"}), "");
+      }
+    } else if (it->is_string()) {
+      line += " -v " + shell_quote(it->get<std::string>());
+    }
+  }
+  line += " " + shell_quote(img->get<std::string>());
+  for (const char* k : {"command", "cmd", "args"}) {
+    auto it = j.find(k);
+    if (it == j.end()) continue;
+    if (it->is_string()) {
+      line += " " + it->get<std::string>();  // the runtime splits it into words, as a shell would
+    } else if (it->is_array()) {
+      for (const auto& e : *it)
+        if (e.is_string()) line += " " + shell_quote(e.get<std::string>());
+    }
+    break;
+  }
+  return line;
+}
+
 void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c,
                    const shell::Limits& limits, Analysis& out, int depth) {
   if (depth > 16) {
@@ -1685,6 +1764,17 @@ void walk_mcp_args(const nlohmann::json& j, const std::string& key, const Ctx& c
   }
   if (j.is_object()) {
     std::vector<std::string> consumed;
+    if (auto run = container_run_line(j, c.action.mcp.tool, c.action.mcp.server); !run.empty()) {
+      analyze_shell(run, c, limits, "mcp", out);
+      for (const char* k : {"image", "command", "cmd", "args", "volumes", "binds", "mounts",
+                            "volume", "bind_mounts", "privileged"})
+        if (j.contains(k)) consumed.emplace_back(k);
+      for (const auto& [k, v] : j.items()) {
+        if (std::find(consumed.begin(), consumed.end(), k) != consumed.end()) continue;
+        walk_mcp_args(v, k, c, limits, out, depth + 1);
+      }
+      return;
+    }
     // {command: "rm", args: ["-rf", "~"]}, {cmd: "git", args: [..]}: the program and its argv are
     // one command line.
     auto string_array = [](const nlohmann::json& a) {
