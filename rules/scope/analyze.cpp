@@ -257,11 +257,13 @@ constexpr std::string_view k_kube[] = {
     "kapp",   "kn",       "kubectl", "kubectx",  "kubens", "kustomize", "linkerd",  "oc",
     "okteto", "skaffold", "tilt",    "tkn",      "vela",   "velero"};
 constexpr std::string_view k_db_clients[] = {
-    "psql",      "mysql",      "mariadb",  "pg_dump",     "pg_restore", "dropdb",
-    "createdb",  "mongosh",    "mongo",    "redis-cli",   "sqlcmd",     "clickhouse-client",
-    "cockroach", "prisma",     "supabase", "rails",       "rake",       "bin/rails",
-    "manage.py", "mysqladmin", "pg_ctl",   "dbmate",      "flyway",     "liquibase",
-    "knex",      "sequelize",  "alembic",  "django-admin"};
+    "psql",      "mysql",      "mariadb",  "pg_dump",      "pg_restore", "dropdb",
+    "createdb",  "mongosh",    "mongo",    "redis-cli",    "sqlcmd",     "clickhouse-client",
+    "cockroach", "prisma",     "supabase", "rails",        "rake",       "bin/rails",
+    "manage.py", "mysqladmin", "pg_ctl",   "dbmate",       "flyway",     "liquibase",
+    "knex",      "sequelize",  "alembic",  "django-admin", "osql",       "mssql-cli",
+    "snowsql",   "cqlsh",      "trino",    "beeline",      "spark-sql",  "vsql",
+    "usql"};
 bool is_kube_family(std::string_view n) { return command_is(n, cmd_kube, k_kube); }
 bool is_db_client(std::string_view n) { return command_is(n, cmd_db_client, k_db_clients); }
 
@@ -639,6 +641,8 @@ void cloud_command_facts(Subject& s, const Ctx& c) {
     for (auto o :
          {"-h", "--host", "--url", "-d", "--dbname", "--uri", "--db-url", "--database-url"})
       each_opt(o, [&](std::string_view v) { prod_check(s, c, std::string("database ") + o, v); });
+    if (n == "sqlcmd" || n == "osql" || n == "mssql-cli")  // SQL Server: -S names the server
+      each_opt("-S", [&](std::string_view v) { prod_check(s, c, "database -S", v); });
     for (const auto& a : s.positionals) {
       if (a.find("://") != std::string::npos || a.find('$') != std::string::npos)
         prod_check(s, c, "database URL", a);

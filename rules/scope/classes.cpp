@@ -893,10 +893,177 @@ void channel_facts(Subject& s, const ScopeConfig& config) {
     pub(std::string(n) + " " + a + " sends an artifact to a shared registry or store");
 }
 
+// ------------------------------------------- long-tail clouds, data platforms, Nix profiles
+
+// A destructive word, alone or as a part of a compound (cluster-delete, records-delete,
+// delete-instance, permanent-delete, instance_terminate).
+bool destroy_word(std::string_view w) {
+  auto is = [](std::string_view p) {
+    return one_of(p, {"delete", "destroy", "terminate", "rm", "remove", "purge", "rebuild",
+                      "reinstall", "wipe", "erase", "nuke"});
+  };
+  if (is(w)) return true;
+  // CamelCase API operations (DeleteInstance, TerminateInstances).
+  for (const std::string_view c : {"Delete", "Terminate", "Destroy", "Remove", "Purge", "Rebuild"})
+    if (starts_with(w, c)) return true;
+  size_t from = 0;
+  while (from < w.size()) {
+    size_t to = w.find_first_of("-_", from);
+    if (to == std::string_view::npos) to = w.size();
+    if (is(w.substr(from, to - from))) return true;
+    from = to + 1;
+  }
+  return false;
+}
+
+// Smaller IaaS/VPS providers' CLIs (Oracle, Linode/Akamai, Hetzner, Scaleway, Vultr, Civo,
+// Exoscale, UpCloud, IBM, OpenStack, Alibaba, Tencent, OVH, Yandex, IONOS, STACKIT, Contabo,
+// Equinix Metal): their verbs are words like everyone else's, so the verb and the resource decide.
+// With the resource go its disks when a cluster or database is deleted with its volumes.
+void cloud_destroy_facts(Subject& s) {
+  if (s.facts.has("dry_run") || has_arg(s, {"--dry-run", "--dryrun", "--help", "-h"})) return;
+  const size_t n = std::min<size_t>(s.positionals.size(), 5);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& w = s.positionals[i];
+    if (!destroy_word(w)) continue;
+    std::string what;
+    for (size_t k = 0; k <= i; ++k) what += (k ? " " : "") + s.positionals[k];
+    const bool rebuild =
+        w.find("rebuild") != std::string::npos || w.find("reinstall") != std::string::npos;
+    s.facts.set("cloud_destroy",
+                s.name + " " + what +
+                    (rebuild ? " reinstalls the server's disk" : " deletes the resource for good"));
+    s.facts.set("deletion", s.name + " " + what);
+    bool cluster = false;
+    for (size_t k = 0; k <= i; ++k) {
+      const std::string l = lower(s.positionals[k]);
+      if (l.find("cluster") != std::string::npos || l.find("k8s") != std::string::npos ||
+          l.find("kubernetes") != std::string::npos || l == "lke" || l == "oke" ||
+          l.find("database") != std::string::npos || l == "rdb" || l == "db" || l == "dbaas")
+        cluster = true;
+    }
+    bool storage = false;
+    for (size_t k = 0; k < s.args.size(); ++k) {
+      const std::string l = lower(s.args[k]);
+      if (starts_with(l, "with-additional-resources=true") || starts_with(l, "with-volumes=all") ||
+          starts_with(l, "with-volumes=block") || l == "--delete-volumes" ||
+          l == "--delete-all-volumes" || l == "--volumes" || l == "--delete-data" ||
+          (l == "--preserve-boot-volume" && k + 1 < s.args.size() && s.args[k + 1] == "false") ||
+          l == "--preserve-boot-volume=false")
+        storage = true;
+    }
+    if (cluster && storage)
+      s.facts.set("global", s.name + " " + what + " deletes the cluster together with its storage");
+    return;
+  }
+}
+
+// Workflow orchestrators and lakehouse workspaces: the metadata database, pipelines with their
+// run history, workspace trees and clusters are the team's shared state.
+void data_platform_facts(Subject& s) {
+  if (s.facts.has("dry_run") || has_arg(s, {"--dry-run", "--dryrun", "--help"})) return;
+  const std::string a = sub(s, 0), b = sub(s, 1);
+  const std::string n = s.name;
+  auto wipe = [&](const std::string& why) { s.facts.set("data_wipe", why); };
+  auto del = [&](const std::string& why, bool whole) {
+    s.facts.set("data_delete", why);
+    s.facts.set("deletion", why);
+    if (whole) s.facts.set("global", why);
+  };
+  if (n == "airflow") {
+    if (a == "db" && one_of(b, {"reset", "downgrade"}))
+      return wipe("airflow db " + b + " rewrites the orchestrator's metadata database");
+    if ((a == "db" && b == "clean") || (a == "dags" && b == "delete") ||
+        (one_of(a, {"connections", "variables", "pools"}) && b == "delete"))
+      return del("airflow " + a + " " + b + " deletes shared orchestrator state", false);
+    if ((a == "dags" && b == "backfill") || a == "backfill") {
+      if (has_arg(s, {"--reset-dagruns", "--reset_dagruns"}))
+        return del("airflow backfill --reset-dagruns resets the state of past runs", false);
+    }
+    return;
+  }
+  if (n == "astro") {
+    if (one_of(a, {"deployment", "workspace"}) && one_of(b, {"delete", "rm"}))
+      return del("astro " + a + " delete removes a deployment and its history", false);
+    return;
+  }
+  if (n == "dagster") {
+    if (one_of(a, {"run", "asset"}) && one_of(b, {"wipe", "delete"}))
+      return del("dagster " + a + " " + b + " deletes run history", b == "wipe");
+    return;
+  }
+  if (n == "prefect") {
+    if (a == "server" && b == "database" && sub(s, 2) == "reset")
+      return wipe("prefect server database reset drops the orchestration database");
+    if (b == "delete" || b == "rm")
+      return del("prefect " + a + " delete removes shared orchestration state", false);
+    return;
+  }
+  if (n == "mlflow") {
+    if (a == "gc" || (b == "delete" && one_of(a, {"experiments", "runs", "models"})))
+      return del("mlflow " + a + " deletes tracked runs or models", false);
+    return;
+  }
+  if (n == "databricks") {
+    const bool recursive = has_arg(s, {"-r", "--recursive", "--recursive=true"});
+    if (one_of(a, {"workspace", "fs"}) && one_of(b, {"delete", "rm"})) {
+      if (recursive) return del("databricks " + a + " " + b + " -r deletes a whole tree", false);
+      return;
+    }
+    if (a == "clusters" && one_of(b, {"permanent-delete", "permanent_delete"}))
+      return del("databricks clusters permanent-delete removes the cluster for good", false);
+    if (one_of(a, {"jobs", "pipelines", "catalogs", "schemas", "tables", "volumes", "warehouses",
+                   "repos", "metastores", "registered-models", "experiments", "instance-pools"}) &&
+        one_of(b, {"delete", "delete-run", "delete-runs"}))
+      return del("databricks " + a + " " + b + " deletes shared workspace state", false);
+    if (a == "bundle" && b == "destroy")
+      return del("databricks bundle destroy deletes every resource of the bundle", false);
+    return;
+  }
+}
+
+// Nix: every old generation garbage-collected as root leaves no rollback; a match-all profile
+// remove uninstalls everything.
+void nix_facts(Subject& s, const ActionContext& ctx) {
+  const bool root = has_wrapper(s, "sudo") || has_wrapper(s, "doas") || ctx.user == "root";
+  const std::string a = sub(s, 0), b = sub(s, 1);
+  if (s.name == "nix-collect-garbage" && root && has_arg(s, {"-d", "--delete-old"}))
+    return s.facts.set("system_change",
+                       "nix-collect-garbage -d as root deletes every old system generation");
+  if (s.name == "nix" && a == "profile" && one_of(b, {"remove", "wipe-history"})) {
+    for (size_t i = 2; i < s.positionals.size(); ++i)
+      if (one_of(s.positionals[i], {".*", "*", "--all"}))
+        return s.facts.set("system_change", "nix profile remove of every package");
+    if (has_arg(s, {"--all"}))
+      return s.facts.set("system_change", "nix profile remove of every package");
+    if (b == "wipe-history" && root)
+      return s.facts.set("system_change", "nix profile wipe-history as root deletes generations");
+    return;
+  }
+  if (s.name == "nix-env" && (has_arg(s, {"-e", "--uninstall"}))) {
+    for (const auto& p : s.positionals)
+      if (one_of(p, {".*", "*"}))
+        return s.facts.set("system_change", "nix-env -e of every package in the profile");
+    if (has_arg(s, {"--all"}))
+      return s.facts.set("system_change", "nix-env -e of every package in the profile");
+  }
+  if (s.name == "nix-env" && root && has_arg(s, {"--delete-generations"}) &&
+      has_arg(s, {"/nix/var/nix/profiles/system"}))
+    return s.facts.set("system_change", "nix-env --delete-generations of the system profile");
+}
+
 // Which of the credential, storage, system and channel analysers know a command (a bit each of the
 // command table, command_table.hpp, which registers these lists).
 constexpr unsigned k_cred = cmd_class_cred, k_store = cmd_class_store, k_sys = cmd_class_sys,
-                   k_chan = cmd_class_chan;
+                   k_chan = cmd_class_chan, k_vps = cmd_class_vps, k_dataplat = cmd_class_dataplat,
+                   k_nix = cmd_class_nix;
+constexpr std::string_view k_vps_cmds[] = {
+    "oci",      "linode-cli", "linode",   "hcloud",    "scw",    "vultr-cli", "vultr",    "civo",
+    "exo",      "upctl",      "ibmcloud", "openstack", "aliyun", "tccli",     "ovhcloud", "yc",
+    "ionosctl", "stackit",    "cntb",     "metal",     "gcore",  "brightbox", "cherryctl"};
+constexpr std::string_view k_dataplat_cmds[] = {"airflow", "astro",  "dagster",
+                                                "prefect", "mlflow", "databricks"};
+constexpr std::string_view k_nix_cmds[] = {"nix-collect-garbage", "nix", "nix-env"};
 constexpr std::string_view k_cred_cmds[] = {
     "pass",    "gopass",     "bw",        "lpass",    "op",       "secret-tool", "gpg",
     "gpg2",    "ssh-keygen", "vault",     "bao",      "security", "keyring",     "heroku",
@@ -996,12 +1163,16 @@ unsigned class_analysers(const Subject& s) {
   // git matters here only as a credential helper (git credential fill).
   if (n == "git") return !s.positionals.empty() && s.positionals[0] == "credential" ? k_cred : 0;
   // One lookup answers for the four lists (off: each list is scanned).
-  const unsigned listed = command_table_on()
-                              ? command_bits(n) & (k_cred | k_store | k_sys | k_chan)
-                              : (command_is(n, k_cred, k_cred_cmds) ? k_cred : 0) |
-                                    (command_is(n, k_store, k_store_cmds) ? k_store : 0) |
-                                    (command_is(n, k_sys, k_sys_cmds) ? k_sys : 0) |
-                                    (command_is(n, k_chan, k_chan_cmds) ? k_chan : 0);
+  const unsigned listed =
+      command_table_on()
+          ? command_bits(n) & (k_cred | k_store | k_sys | k_chan | k_vps | k_dataplat | k_nix)
+          : (command_is(n, k_cred, k_cred_cmds) ? k_cred : 0) |
+                (command_is(n, k_store, k_store_cmds) ? k_store : 0) |
+                (command_is(n, k_sys, k_sys_cmds) ? k_sys : 0) |
+                (command_is(n, k_chan, k_chan_cmds) ? k_chan : 0) |
+                (command_is(n, k_vps, k_vps_cmds) ? k_vps : 0) |
+                (command_is(n, k_dataplat, k_dataplat_cmds) ? k_dataplat : 0) |
+                (command_is(n, k_nix, k_nix_cmds) ? k_nix : 0);
   if (listed != 0) return listed;
   if (starts_with(n, "docker-credential-")) return k_cred;
   if (n.find("BuildPatchTool") != std::string_view::npos ||
@@ -1528,11 +1699,11 @@ const char* extra_credential_reason(std::string_view p) {
 }  // namespace
 
 std::span<const CommandNames> classes_command_names() {
-  static const CommandNames k_lists[] = {{cmd_class_cred, k_cred_cmds},
-                                         {cmd_class_store, k_store_cmds},
-                                         {cmd_class_sys, k_sys_cmds},
-                                         {cmd_class_chan, k_chan_cmds},
-                                         {cmd_known_tool, k_known_tools}};
+  static const CommandNames k_lists[] = {
+      {cmd_class_cred, k_cred_cmds},         {cmd_class_store, k_store_cmds},
+      {cmd_class_sys, k_sys_cmds},           {cmd_class_chan, k_chan_cmds},
+      {cmd_known_tool, k_known_tools},       {cmd_class_vps, k_vps_cmds},
+      {cmd_class_dataplat, k_dataplat_cmds}, {cmd_class_nix, k_nix_cmds}};
   return k_lists;
 }
 
@@ -1546,6 +1717,9 @@ void class_facts(Subject& s, const shell::SimpleCommand& cmd, const ActionContex
     if (which & k_store) storage_facts(s, ctx, config);
     if (which & k_sys) system_facts(s, ctx);
     if (which & k_chan) channel_facts(s, config);
+    if (which & k_vps) cloud_destroy_facts(s);
+    if (which & k_dataplat) data_platform_facts(s);
+    if (which & k_nix) nix_facts(s, ctx);
   } else if (!s.positionals.empty() &&
              (s.positionals[0] == "publish" || s.positionals[0] == "upload")) {
     channel_facts(s, config);

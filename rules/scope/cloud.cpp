@@ -114,6 +114,10 @@ Verb verb_of(const Subject& s, size_t* at = nullptr) {
         (s.positionals[i + 1] == "status" || s.positionals[i + 1] == "history"))
       return Verb::read;
     if (p == "build" && s.name == "jenkins-cli") return Verb::mutate;
+    // gcloud's Cloud Run and Cloud Deploy groups are named like verbs: `gcloud run services
+    // list` reads, `gcloud run deploy` deploys (its verb comes next).
+    if (i == 0 && s.name == "gcloud" && (p == "run" || p == "deploy") && s.positionals.size() > 1)
+      continue;
     if (in(k_mutate_verbs, p)) return Verb::mutate;
     for (auto pre : k_mutate_prefixes)
       if (starts_with(p, pre)) return Verb::mutate;

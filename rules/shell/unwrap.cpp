@@ -99,9 +99,38 @@ bool is_awk_name(std::string_view n) {
 }
 
 bool is_db_client(std::string_view n) {
-  if (n.size() < 4) return false;  // the shortest name below is `psql`
-  return one_of(n, {"psql", "mysql", "mariadb", "sqlite3", "sqlite", "duckdb", "clickhouse-client",
-                    "clickhouse", "cockroach", "mongosh", "mongo", "redis-cli"});
+  if (n.size() < 4) return false;  // the shortest names below are `psql`, `hive`, `osql`, `isql`
+  return one_of(n, {"psql",
+                    "mysql",
+                    "mariadb",
+                    "sqlite3",
+                    "sqlite",
+                    "duckdb",
+                    "clickhouse-client",
+                    "clickhouse",
+                    "cockroach",
+                    "mongosh",
+                    "mongo",
+                    "redis-cli",
+                    "sqlcmd",
+                    "osql",
+                    "isql",
+                    "mssql-cli",
+                    "snowsql",
+                    "cqlsh",
+                    "ycqlsh",
+                    "ysqlsh",
+                    "trino",
+                    "presto",
+                    "beeline",
+                    "hive",
+                    "spark-sql",
+                    "impala-shell",
+                    "vsql",
+                    "usql",
+                    "mycli",
+                    "litecli",
+                    "pgcli"});
 }
 
 bool is_stdin_redirect(const Redirect& r) {
@@ -2659,6 +2688,21 @@ class Unwrapper {
       }
     } else if (n == "redis-cli") {
       language = "redis";
+    } else if (one_of(n, {"sqlcmd", "osql", "isql", "mssql-cli"})) {
+      // SQL Server: -Q runs and exits, -q runs and stays.
+      flag_values({"-Q", "-q"}, {"--query"},
+                  {"-S", "-U", "-P", "-d", "-H", "-i", "-o", "-s", "-w", "-h", "-l", "-t"});
+    } else if (one_of(n, {"snowsql", "impala-shell"})) {
+      flag_values({"-q"}, {"--query"},
+                  {"-a", "-u", "-d", "-s", "-w", "-r", "-c", "-i", "--connection", "--impalad"});
+    } else if (one_of(n, {"cqlsh", "ycqlsh", "trino", "presto", "beeline", "hive", "spark-sql",
+                          "mycli", "litecli"})) {
+      // cqlsh HOST -e, trino --execute, beeline -u URL -e, hive -e, spark-sql -e.
+      flag_values({"-e"}, {"--execute"},
+                  {"-u", "-n", "-p", "-k", "--server", "--catalog", "--schema", "--user",
+                   "--keyspace", "-h", "-P", "-D", "--host", "--database"});
+    } else if (one_of(n, {"vsql", "usql", "ysqlsh", "pgcli"})) {
+      flag_values({"-c"}, {"--command"}, {"-h", "-p", "-U", "-d", "-w", "-o"});
     }
     const int at = emit(SimpleCommand(cmd));
     if (at < 0) return;

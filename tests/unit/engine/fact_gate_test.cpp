@@ -313,7 +313,7 @@ TEST(CommandTable, names_have_the_bits_of_the_lists_that_hold_them) {
       for (const std::string_view n : list.names)
         EXPECT_NE(scope::command_bits(n) & list.bit, 0u) << n;
   // Every bit has its list registered (a gate on an unregistered list would skip everything).
-  for (uint32_t bit = 1; bit <= scope::cmd_known_tool; bit <<= 1) {
+  for (uint32_t bit = 1; bit <= scope::cmd_class_nix; bit <<= 1) {
     bool registered = false;
     for (auto provider :
          {scope::cloud_command_names, scope::analyze_command_names, scope::data_command_names,
