@@ -1249,6 +1249,58 @@ void cross_command_facts(const shell::ShellParse& parse, std::vector<Subject>& s
       if (si.facts.has("secrets_read")) si.facts.set("secrets_send", ci.joined());
     }
   }
+  // Production data exported to a file (a redirect or an output option) and that file sent off
+  // the machine later in the line, or the export streamed into a network command.
+  for (size_t j = 0; j < cmds.size(); ++j) {
+    if (!subjects[j].facts.has("data_export") || !subjects[j].facts.has("prod")) continue;
+    const auto& cj = cmds[j];
+    std::vector<std::string> files;
+    for (const auto& r : cj.redirects) {
+      if ((r.op == shell::RedirectOp::write || r.op == shell::RedirectOp::clobber ||
+           r.op == shell::RedirectOp::append) &&
+          (r.fd == -1 || r.fd == 1) && !r.target.text.empty())
+        files.push_back(r.target.text);
+    }
+    for (size_t k = 1; k < cj.argv.size(); ++k) {
+      const std::string& t = cj.argv[k].text;
+      if ((t == "-o" || t == "--output" || t == "-f" || t == "--file" || t == "--out") &&
+          k + 1 < cj.argv.size())
+        files.push_back(cj.argv[k + 1].text);
+      for (std::string_view pre : {"--output=", "--file=", "--out=", "--result-file="})
+        if (t.rfind(pre, 0) == 0 && t.size() > pre.size()) files.push_back(t.substr(pre.size()));
+    }
+    for (size_t i = 0; i < cmds.size(); ++i) {
+      const auto& ci = cmds[i];
+      const bool remote = std::any_of(ci.wrappers.begin(), ci.wrappers.end(), [](const auto& w) {
+        return w.rfind("ssh ", 0) == 0;
+      });  // `ssh HOST 'cat > x' < FILE`: the unwrapped command reads FILE on the other machine
+      if (i == j || (!is_network_command(ci.name) && !remote)) continue;
+      const bool streamed = ci.pipeline >= 0 && cj.pipeline == ci.pipeline &&
+                            cj.pipeline_pos < ci.pipeline_pos && cj.depth == ci.depth;
+      std::string sent;
+      if (streamed) sent = "its output";
+      if (sent.empty() && ci.begin >= cj.end) {
+        auto names = [&](const std::string& w) {
+          const auto cut = w.find_last_of("@<=");
+          const std::string_view v =
+              cut == std::string::npos ? std::string_view(w) : std::string_view(w).substr(cut + 1);
+          return std::find(files.begin(), files.end(), v) != files.end();
+        };
+        for (size_t k = 1; k < ci.argv.size() && sent.empty(); ++k)
+          if (names(ci.argv[k].text)) sent = ci.argv[k].text;
+        for (const auto& r : ci.redirects) {
+          if (sent.empty() && r.op == shell::RedirectOp::read && names(r.target.text))
+            sent = r.target.text;
+          // `sftp HOST <<< 'put FILE'`: the client's own commands name the file
+          for (const auto& f : files)
+            if (sent.empty() && !r.body.empty() && r.body.find(f) != std::string::npos) sent = f;
+        }
+      }
+      if (!sent.empty())
+        subjects[i].facts.set("prod_data_send", "production data exported by " + cj.joined() +
+                                                    " (" + sent + ") goes to " + ci.joined());
+    }
+  }
 }
 
 bool has_wrapper(const SimpleCommand& cmd, std::string_view w) {
