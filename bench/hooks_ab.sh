@@ -24,19 +24,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-hooks-ab.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 export HOME=$tmp/home XDG_CONFIG_HOME=$tmp/config
 unset BLASTWALL_RUNTIME_DIR XDG_STATE_HOME BLASTWALL_FRONT_TRACE BLASTWALL_DAEMON BLASTWALL_CORE
-mkdir -p "$HOME/project/.git" "$XDG_CONFIG_HOME" && echo 'ref: refs/heads/feature/x' > "$HOME/project/.git/HEAD"
+mkdir -p "$XDG_CONFIG_HOME"
+# shellcheck source=bench/lib/hook_cases.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/hook_cases.sh"
+hook_cases "$tmp"
 cd "$HOME/project"
-printf 'int main(void){return 0;}\n' > "$tmp/noop.c"
-cc -O2 -static -o "$tmp/noop" "$tmp/noop.c"
-
-envelope() {
-  printf '{"session_id":"bench","transcript_path":"/dev/null","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"%s","tool_input":%s,"tool_use_id":"toolu_bench"}' \
-    "$HOME/project" "$1" "$2"
-}
-envelope Bash '{"command":"git status"}' > "$tmp/allow.json"
-envelope Bash '{"command":"rm -rf ~"}' > "$tmp/deny.json"
-envelope Write "{\"file_path\":\"$HOME/project/src/main.c\",\"content\":\"int main(void){return 0;}\"}" > "$tmp/write.json"
-envelope mcp__pg__query '{"sql":"DELETE FROM sessions"}' > "$tmp/mcp.json"
 
 # Per build (a = base, b = new): runtime dir and state dir of the same length.
 T=$'\t'

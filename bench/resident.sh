@@ -15,19 +15,10 @@ tmp=$(mktemp -d "$PWD/.bench-resident.XXXXXX")
 export BLASTWALL_RUNTIME_DIR=$tmp/run BLASTWALL_FRONT_TRACE=$tmp/trace
 export HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_CONFIG_HOME=$tmp/config
 trap 'pkill -f -- "--socket $BLASTWALL_RUNTIME_DIR/" || true; rm -rf "$tmp"' EXIT
-mkdir -p "$HOME/project/.git" && echo 'ref: refs/heads/feature/x' > "$HOME/project/.git/HEAD"
+# shellcheck source=bench/lib/hook_cases.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/hook_cases.sh"
+hook_cases "$tmp"
 cd "$HOME/project"
-printf 'int main(void){return 0;}\n' > "$tmp/noop.c"
-cc -O2 -static -o "$tmp/noop" "$tmp/noop.c"
-
-envelope() {
-  printf '{"session_id":"bench","transcript_path":"/dev/null","cwd":"%s","permission_mode":"default","hook_event_name":"PreToolUse","tool_name":"%s","tool_input":%s,"tool_use_id":"toolu_bench"}' \
-    "$HOME/project" "$1" "$2"
-}
-envelope Bash '{"command":"git status"}' > "$tmp/allow.json"
-envelope Bash '{"command":"rm -rf ~"}' > "$tmp/deny.json"
-envelope Write "{\"file_path\":\"$HOME/project/src/main.c\",\"content\":\"int main(void){return 0;}\"}" > "$tmp/write.json"
-envelope mcp__pg__query '{"sql":"DELETE FROM sessions"}' > "$tmp/mcp.json"
 
 # Start the resident engine and wait until it answers.
 for _ in $(seq 100); do
